@@ -56,7 +56,7 @@ def load_glue(task: str = "mrpc", source: str = "auto") -> datasets.DatasetDict:
 
 
 def _say(info: GlueTask, raw: datasets.DatasetDict, where: str, why: str) -> None:
-    print(f"Data source: {where} [{why}]")
+    record("data_source", f"{where} [{why}]", label="Data source")
     record("rows", {split: raw[split].num_rows for split in raw}, label=f"{info.name} rows")
 
 

@@ -17,6 +17,7 @@ from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTok
 
 from .errors import ParameterError
 from .hub import hub_status
+from .report import record
 
 STANDINS = {
     "bert-base-uncased": "MiniLM-L6 (all-MiniLM-L6-v2, a pretrained 6-layer BERT) with the uncased BERT vocabulary",
@@ -114,7 +115,7 @@ def load_tokenizer(checkpoint: str = "bert-base-uncased", source: str = "auto"):
         return AutoTokenizer.from_pretrained(name)
 
     tokenizer, description = _resolve(checkpoint, source, "tokenizer", load)
-    print(f"Tokenizer: {description}")
+    record("tokenizer", description, label="Tokenizer")
     return tokenizer
 
 
@@ -139,5 +140,5 @@ def load_model(checkpoint: str = "bert-base-uncased", num_labels: int = 2, sourc
 
     (model, info), description = _resolve(checkpoint, source, "model", load)
     params = sum(p.numel() for p in model.parameters())
-    print(f"Model: {description}; {type(model).__name__}, {params / 1e6:.1f}M parameters")
+    record("model", f"{description}; {type(model).__name__}, {params / 1e6:.1f}M parameters", label="Model")
     return (model, info) if output_loading_info else model

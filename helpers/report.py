@@ -36,13 +36,18 @@ def _plain(obj):
 
 
 def read_records(notebook) -> dict:
-    """Every recorded value of an executed notebook (nbformat node or path), last one wins."""
+    """Every recorded value of an executed notebook (nbformat node or path).
+
+    A key recorded twice keeps its first value: the data source and tokenizer a notebook loads
+    first are the ones its parameters chose; later loads are comparisons.
+    """
     if isinstance(notebook, (str, Path)):
         notebook = json.loads(Path(notebook).read_text(encoding="utf-8"))
     found = {}
     for cell in notebook["cells"]:
         for output in cell.get("outputs", []):
-            found.update(output.get("metadata", {}).get(RECORD_KEY, {}))
+            for key, value in output.get("metadata", {}).get(RECORD_KEY, {}).items():
+                found.setdefault(key, value)
     return found
 
 
