@@ -62,7 +62,8 @@ def cmd_refresh(args) -> int:
     notebooks = list_notebooks(args.notebooks)
     with tempfile.TemporaryDirectory() as scratch:
         # The same settings as the tests: offline, a fresh cache, no progress bars.
-        os.environ.update({"HF_HUB_OFFLINE": "1", "HF_HOME": str(Path(scratch) / "hf_home")})
+        os.environ.update({"HF_HUB_OFFLINE": "1", "HF_HOME": str(Path(scratch) / "hf_home"),
+                           "OMP_NUM_THREADS": "1"})
         rows = run_notebooks(notebooks, {}, Path(scratch) / "out")
         if any(r["status"] != "ok" for r in rows):
             print("Not stored: a notebook failed.", file=sys.stderr)

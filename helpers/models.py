@@ -81,29 +81,40 @@ def _check_checkpoint(checkpoint) -> str:
     return checkpoint.strip()
 
 
-def _resolve(checkpoint: str, source: str, what: str, load_from):
-    """(object, description): the one place that decides where a tokenizer or model comes from."""
+def _holds_models(folder: Path) -> bool:
+    return (folder / "models").is_dir() or (folder / "config.json").is_file()
+
+
+def _resolve(checkpoint: str, source: str, load_from, note: str = ""):
+    """(object, description): the one place that decides where a tokenizer or model comes from.
+
+    A local source folder that holds data only (no models/ inside, not a model folder) leaves the
+    model to "auto", and the description says so.
+    """
     checkpoint = _check_checkpoint(checkpoint)
     if source in ("hub", "auto"):
         status = hub_status()
+        reason = note + status.reason
         try:
             where = "Hub" if status.online else "local cache"
-            return load_from(checkpoint), f"{checkpoint} from the {where} [{status.reason}]"
+            return load_from(checkpoint), f"{checkpoint} from the {where} [{reason}]"
         except OSError as error:
             if source == "hub" or checkpoint not in STANDINS:
-                allowed = (f"could not be loaded ({status.reason}; {str(error).splitlines()[0]}). Offline, "
+                allowed = (f"could not be loaded ({reason}; {str(error).splitlines()[0]}). Offline, "
                            f"stand-ins exist for: {', '.join(STANDINS)}; or pass a folder made by "
                            "`python -m helpers bundle` as source")
                 raise ParameterError("checkpoint", checkpoint, allowed) from None
-            why = f"the Hub is unavailable: {status.reason}"
+            why = f"the Hub is unavailable: {reason}"
     elif source == "sample":
         if checkpoint not in STANDINS:
             raise ParameterError("checkpoint", checkpoint, "has no offline stand-in; with source='sample' "
                                  f"use one of: {', '.join(STANDINS)}")
         why = "asked for"
-    else:
+    elif _holds_models(Path(source).expanduser()):
         folder = _local_model_folder(source, checkpoint)
         return load_from(str(folder)), f"{checkpoint} from a local folder"
+    else:
+        return _resolve(checkpoint, "auto", load_from, note="the source folder holds data only; ")
     return load_from(str(_standin_folder(checkpoint)), standin=checkpoint), \
         f"offline stand-in for {checkpoint}: {STANDINS[checkpoint]} [{why}]"
 
@@ -114,7 +125,7 @@ def load_tokenizer(checkpoint: str = "bert-base-uncased", source: str = "auto"):
     def load(name, standin=None):
         return AutoTokenizer.from_pretrained(name)
 
-    tokenizer, description = _resolve(checkpoint, source, "tokenizer", load)
+    tokenizer, description = _resolve(checkpoint, source, load)
     record("tokenizer", description, label="Tokenizer")
     return tokenizer
 
@@ -138,7 +149,7 @@ def load_model(checkpoint: str = "bert-base-uncased", num_labels: int = 2, sourc
             name, num_labels=num_labels, problem_type=problem_type, output_loading_info=True)
         return model, {"missing_keys": sorted(info.get("missing_keys", []))}
 
-    (model, info), description = _resolve(checkpoint, source, "model", load)
+    (model, info), description = _resolve(checkpoint, source, load)
     params = sum(p.numel() for p in model.parameters())
     record("model", f"{description}; {type(model).__name__}, {params / 1e6:.1f}M parameters", label="Model")
     return (model, info) if output_loading_info else model

@@ -1,4 +1,8 @@
-"""Figures the notebooks share, sized for a laptop screen and small when stored."""
+"""Figures the notebooks share, sized for a laptop screen and small when stored.
+
+Each function returns its figure already closed: the notebook displays it once, as the cell's
+value, instead of once by the inline backend and once more as the returned object.
+"""
 
 import matplotlib.pyplot as plt
 
@@ -22,6 +26,7 @@ def plot_length_distribution(lengths_by_split: dict[str, list[int]], max_length:
            title="How long are the pairs?")
     ax.legend(frameon=False)
     fig.tight_layout()
+    plt.close(fig)
     return fig
 
 
@@ -36,6 +41,7 @@ def plot_padding_waste(stats: dict[str, PaddingStats]):
         ax.tick_params(labelsize=8)
     axes[0].set_ylabel("batches")
     fig.tight_layout()
+    plt.close(fig)
     return fig
 
 
@@ -53,6 +59,7 @@ def plot_cost(rows: list[dict]):
     right.set_yticks(range(len(names)), [""] * len(names))
     right.invert_yaxis()
     fig.tight_layout()
+    plt.close(fig)
     return fig
 
 

@@ -1,0 +1,30 @@
+"""The project's promises about itself: the README's commands, CI, and the environment files."""
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _requirements() -> list[str]:
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    return [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()]
+
+
+def test_environment_yml_lists_the_same_packages_as_requirements():
+    yml = (ROOT / "environment.yml").read_text()
+    pip_section = re.findall(r"^\s+- (\S.*)$", yml.split("- pip:")[1], flags=re.M)
+    assert [p.strip() for p in pip_section] == _requirements()
+    assert "python=3.11" in yml
+
+
+def test_torch_is_pinned_so_ci_never_pulls_a_cuda_build():
+    assert any(re.fullmatch(r"torch==\d+\.\d+\.\d+", r) for r in _requirements())
+
+
+def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
+    head = (ROOT / "README.md").read_text().splitlines()[:12]
+    commands = [line.strip() for line in head if line.strip().startswith("bash setup.sh")]
+    assert commands == ["bash setup.sh && .venv/bin/python -m helpers run",
+                        "bash setup.sh && .venv/bin/python -m pytest"]
+    assert commands[1] in (ROOT / ".ci" / "run").read_text()
