@@ -1,4 +1,4 @@
-"""Command line: python -m helpers {run,refresh,bench,bundle,build-sample} --help"""
+"""Command line: python -m helpers {run,refresh,bench,build-sample} --help"""
 
 import argparse
 import json
@@ -108,12 +108,9 @@ def main(argv=None) -> int:
     sample = sub.add_parser("build-sample", help="write the sample's parquet files from its TSV")
     sample.set_defaults(func=cmd_build_sample)
 
-    for extra in ("bench", "bundle"):
-        try:
-            module = __import__(f"helpers.{extra}", fromlist=["add_parser"])
-            module.add_parser(sub)
-        except ImportError:
-            pass
+    from . import bench
+
+    bench.add_parser(sub)
 
     args = parser.parse_args(argv)
     try:

@@ -1,0 +1,198 @@
+"""Time real training steps under each padding strategy, side by side, in one run.
+
+Every strategy trains the same model on the same examples (a seeded subset of the training
+split), as many steps each, with forward, backward and an AdamW step. The strategies take turns
+in rounds, so a machine that speeds up or slows down during the run does not favour one of them.
+"""
+
+import csv
+import time
+from pathlib import Path
+
+import torch
+from transformers import DataCollatorWithPadding
+
+from .errors import ParameterError
+from .padding import STRATEGIES, batch_order, batch_width
+from .params import check_positive_int
+
+BENCH_STRATEGIES = ("fixed", "longest_overall", "dynamic", "dynamic_multiple_of_8", "length_grouped")
+
+
+def pick_device(device: str = "auto") -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
+        raise ParameterError("device", device, "choose 'auto', 'cpu' or 'cuda'")
+    if device.startswith("cuda") and not torch.cuda.is_available():
+        raise ParameterError("device", device, "no CUDA device is available here; use 'auto' or 'cpu'")
+    return torch.device(device)
+
+
+def device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(device)})"
+    return f"cpu ({torch.get_num_threads()} threads)"
+
+
+def plan_batches(features: list[dict], batch_size: int, steps: int, max_length: int, seed: int,
+                 collator, strategies=BENCH_STRATEGIES) -> dict[str, list[dict]]:
+    """The padded batches each strategy feeds the model: the same `steps x batch_size` examples."""
+    generator = torch.Generator().manual_seed(seed)
+    needed = steps * batch_size
+    order = torch.randperm(len(features), generator=generator).tolist()
+    chosen = [features[order[i % len(order)]] for i in range(needed)]  # repeats if the split is small
+    lengths = [len(f["input_ids"]) for f in chosen]
+    longest = max(lengths)
+    plans = {}
+    for strategy in strategies:
+        batches = []
+        for indices in batch_order(lengths, batch_size, strategy, seed):
+            width = batch_width([lengths[i] for i in indices], strategy, max_length, longest)
+            # Fixed widths are what padding="max_length" (or "longest" over the data) gives at map time;
+            # the others are what DataCollatorWithPadding gives per batch.
+            batches.append(collator([chosen[i] for i in indices], width))
+        plans[strategy] = batches
+    return plans
+
+
+def _collator(tokenizer):
+    dynamic = DataCollatorWithPadding(tokenizer)
+
+    def collate(examples, width):
+        return DataCollatorWithPadding(tokenizer, padding="max_length", max_length=width)(examples) \
+            if width else dynamic(examples)
+
+    return collate
+
+
+def run_benchmark(model, tokenizer, features: list[dict], batch_size: int = 16, steps: int = 8,
+                  max_length: int = 128, seed: int = 0, device: str = "auto", rounds: int = 4,
+                  learning_rate: float = 5e-5, echo=None) -> list[dict]:
+    """One row per strategy: seconds, examples/s, real and padded tokens/s, speedup over fixed."""
+    check_positive_int("batch_size", batch_size)
+    check_positive_int("steps", steps)
+    rounds = min(rounds, steps)
+    device = pick_device(device)
+    model.to(device).train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
+    features = [{k: v for k, v in f.items() if k in ("input_ids", "token_type_ids", "attention_mask", "label")}
+                for f in features]
+    plans = plan_batches(features, batch_size, steps, max_length, seed, _collator(tokenizer))
+
+    def train_on(batches):
+        for batch in batches:
+            batch = {k: v.to(device) for k, v in batch.items()}
+            model(**batch).loss.backward()
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+
+    for batches in plans.values():  # warm-up: first calls allocate and pick kernels
+        train_on(batches[:1])
+    seconds = dict.fromkeys(plans, 0.0)
+    for r in range(rounds):
+        names = list(plans)[r % len(plans):] + list(plans)[:r % len(plans)]  # rotate who goes first
+        for name in names:
+            chunk = plans[name][r::rounds]
+            started = time.perf_counter()
+            train_on(chunk)
+            seconds[name] += time.perf_counter() - started
+        if echo:
+            echo(f"round {r + 1}/{rounds} done")
+    rows = []
+    for name, batches in plans.items():
+        positions = sum(b["input_ids"].numel() for b in batches)
+        real = sum(int(b["attention_mask"].sum()) for b in batches)
+        examples = sum(len(b["input_ids"]) for b in batches)
+        rows.append({
+            "strategy": name, "steps": len(batches), "examples": examples, "positions": positions,
+            "real_tokens": real, "waste": round(1 - real / positions, 4), "seconds": round(seconds[name], 3),
+            "examples_per_s": round(examples / seconds[name], 1),
+            "real_tokens_per_s": round(real / seconds[name]), "padded_tokens_per_s": round(positions / seconds[name]),
+            "distinct_shapes": len({tuple(b["input_ids"].shape) for b in batches}),
+        })
+    fixed = next(r for r in rows if r["strategy"] == "fixed")["seconds"]
+    for row in rows:
+        row["speedup_vs_fixed"] = round(fixed / row["seconds"], 2)
+    for row in rows:
+        row["device"] = device_name(device)
+    return rows
+
+
+def write_results(rows: list[dict], out_dir: Path) -> tuple[Path, Path]:
+    from .plots import plot_cost
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    csv_path, png_path = out_dir / "padding_benchmark.csv", out_dir / "padding_benchmark.png"
+    with open(csv_path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    plot_cost(rows).savefig(png_path)
+    return csv_path, png_path
+
+
+def format_table(rows: list[dict]) -> str:
+    head = f"{'strategy':<22} {'steps':>5} {'waste':>6} {'seconds':>8} {'ex/s':>7} {'real tok/s':>10} " \
+           f"{'padded tok/s':>12} {'vs fixed':>8}"
+    lines = [head]
+    for r in rows:
+        lines.append(f"{r['strategy']:<22} {r['steps']:>5} {r['waste']:>6.1%} {r['seconds']:>8.2f} "
+                     f"{r['examples_per_s']:>7.1f} {r['real_tokens_per_s']:>10,} {r['padded_tokens_per_s']:>12,} "
+                     f"{r['speedup_vs_fixed']:>7.2f}x")
+    return "\n".join(lines)
+
+
+def tokenized_train(task: str, source: str, tokenizer, max_length: int):
+    """The training split's pairs, tokenized and truncated, unpadded, as a list of dicts."""
+    from .data import load_glue
+    from .tasks import get_task
+
+    info = get_task(task)
+    first, second = info.text_columns
+    split = load_glue(task, source)[info.train_split]
+    encoded = split.map(lambda b: tokenizer(b[first], b[second], truncation=True, max_length=max_length),
+                        batched=True, remove_columns=[first, second, "idx"])
+    return [encoded[i] for i in range(encoded.num_rows)]
+
+
+def cmd_bench(args) -> int:
+    from .models import load_model, load_tokenizer
+    from .params import check_parameters
+    from .tasks import get_task
+
+    import datasets
+    import transformers
+
+    datasets.disable_progress_bars()  # a command-line report: keep it to the table
+    transformers.logging.set_verbosity_error()
+    check_parameters(task=args.task, source=args.source, checkpoint=args.checkpoint,
+                     batch_size=args.batch_size, steps=args.steps, max_length=args.max_length, seed=args.seed)
+    device = pick_device(args.device)
+    info = get_task(args.task)
+    tokenizer = load_tokenizer(args.checkpoint, args.source)
+    features = tokenized_train(args.task, args.source, tokenizer, args.max_length)
+    model = load_model(args.checkpoint, num_labels=info.num_labels, source=args.source, seed=args.seed)
+    print(f"Benchmark: {args.steps} steps x batch {args.batch_size} per strategy on {device_name(device)}")
+    rows = run_benchmark(model, tokenizer, features, args.batch_size, args.steps, args.max_length,
+                         args.seed, str(device), echo=print)
+    print(format_table(rows))
+    csv_path, png_path = write_results(rows, Path(args.out))
+    print(f"saved {csv_path} and {png_path}")
+    return 0
+
+
+def add_parser(sub) -> None:
+    bench = sub.add_parser("bench", help="time training steps under each padding strategy")
+    bench.add_argument("--source", default="auto")
+    bench.add_argument("--task", default="mrpc")
+    bench.add_argument("--checkpoint", default="bert-base-uncased")
+    bench.add_argument("--batch-size", type=int, default=16)
+    bench.add_argument("--steps", type=int, default=8, help="training steps per strategy (default 8)")
+    bench.add_argument("--max-length", type=int, default=128)
+    bench.add_argument("--seed", type=int, default=0)
+    bench.add_argument("--device", default="auto", help="auto (a GPU when there is one), cpu or cuda")
+    bench.add_argument("--out", default="runs/bench", help="folder for the CSV and the plot")
+    bench.set_defaults(func=cmd_bench)
