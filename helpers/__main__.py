@@ -1,4 +1,4 @@
-"""Command line: python -m helpers {run,refresh,bench,build-sample} --help"""
+"""Command line: python -m helpers {run,refresh,bench,bundle,build-sample} --help"""
 
 import argparse
 import json
@@ -108,9 +108,10 @@ def main(argv=None) -> int:
     sample = sub.add_parser("build-sample", help="write the sample's parquet files from its TSV")
     sample.set_defaults(func=cmd_build_sample)
 
-    from . import bench
+    from . import bench, bundle
 
     bench.add_parser(sub)
+    bundle.add_parser(sub)
 
     args = parser.parse_args(argv)
     try:

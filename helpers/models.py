@@ -81,6 +81,16 @@ def _check_checkpoint(checkpoint) -> str:
     return checkpoint.strip()
 
 
+def _bundled_from(source: str, checkpoint: str) -> str:
+    """What a bundle's manifest says the model was made from (a stand-in must stay named as one)."""
+    manifest = Path(source).expanduser() / "manifest.json"
+    if manifest.is_file():
+        origin = json.loads(manifest.read_text()).get("models", {}).get(checkpoint, {}).get("from")
+        if origin:
+            return f" [bundled from {origin}]"
+    return ""
+
+
 def _holds_models(folder: Path) -> bool:
     return (folder / "models").is_dir() or (folder / "config.json").is_file()
 
@@ -112,7 +122,7 @@ def _resolve(checkpoint: str, source: str, load_from, note: str = ""):
         why = "asked for"
     elif _holds_models(Path(source).expanduser()):
         folder = _local_model_folder(source, checkpoint)
-        return load_from(str(folder)), f"{checkpoint} from a local folder"
+        return load_from(str(folder)), f"{checkpoint} from a local folder{_bundled_from(source, checkpoint)}"
     else:
         return _resolve(checkpoint, "auto", load_from, note="the source folder holds data only; ")
     return load_from(str(_standin_folder(checkpoint)), standin=checkpoint), \
@@ -153,3 +163,16 @@ def load_model(checkpoint: str = "bert-base-uncased", num_labels: int = 2, sourc
     params = sum(p.numel() for p in model.parameters())
     record("model", f"{description}; {type(model).__name__}, {params / 1e6:.1f}M parameters", label="Model")
     return (model, info) if output_loading_info else model
+
+
+def load_encoder(checkpoint: str = "bert-base-uncased", source: str = "auto", seed: int = 0):
+    """(pretrained encoder without a task head, description): what a classroom bundle stores."""
+    from transformers import AutoModel
+
+    def load(name, standin=None):
+        torch.manual_seed(seed)
+        if standin == "distilbert-base-uncased":
+            return AutoModel.from_config(AutoConfig.from_pretrained(name))
+        return AutoModel.from_pretrained(name)
+
+    return _resolve(checkpoint, source, load)

@@ -52,7 +52,31 @@ def check_run_parameters(notebooks: list[Path], parameters: dict) -> dict[Path, 
             raise ParameterError(name, parameters[name],
                                  f"no chosen notebook has a parameter {name!r}; they have: {', '.join(known)}")
     parameters = check_parameters(**parameters)
+    _preflight(parameters)
     return {nb: {k: v for k, v in parameters.items() if k in declared[nb]} for nb in notebooks}
+
+
+def _preflight(parameters: dict) -> None:
+    """Serve the data and tokenizer the parameters ask for once, quietly, before any notebook starts:
+    an empty, corrupt or wrong-schema folder, a task or checkpoint that cannot be had offline, or a
+    sample larger than its split fails here in seconds, with nothing written."""
+    if not {"task", "source", "checkpoint", "sample_size"} & set(parameters):
+        return
+    import contextlib
+    import io
+
+    from .data import load_glue
+    from .models import load_tokenizer
+    from .params import check_sample_size
+    from .tasks import get_task
+
+    task, source = parameters.get("task", "mrpc"), parameters.get("source", "auto")
+    with contextlib.redirect_stdout(io.StringIO()):
+        raw = load_glue(task, source)
+        if "sample_size" in parameters:
+            check_sample_size(parameters["sample_size"], raw[get_task(task).train_split])
+        if "checkpoint" in parameters:
+            load_tokenizer(parameters["checkpoint"], source)
 
 
 def run_notebooks(notebooks: list[Path], parameters: dict, out_dir: Path, html: bool = False,

@@ -32,3 +32,45 @@ def bert_tokenizer():
     import helpers
 
     return helpers.load_tokenizer("bert-base-uncased", source="sample")
+
+
+def write_task_folder(folder: Path, task: str) -> dict[str, int]:
+    """A small local source in `task`'s schema, made from the embedded sample's sentences.
+
+    Only the shape matters here (columns, label type, split names), not the meaning of the labels.
+    """
+    import datasets
+
+    import helpers
+
+    info = helpers.get_task(task)
+    sample = helpers.load_glue("mrpc", source="sample")
+    pools = [sample["train"], sample["validation"], sample["test"]]
+    if info.is_regression:
+        label = datasets.Value("float32")
+    elif info.label_names:  # AX too: a ClassLabel whose values are all -1, as on the Hub
+        label = datasets.ClassLabel(names=list(info.label_names))
+    else:
+        label = datasets.Value("int32")
+    features = datasets.Features({info.text_columns[0]: datasets.Value("string"),
+                                  info.text_columns[1]: datasets.Value("string"),
+                                  "label": label, "idx": datasets.Value("int32")})
+    rows = {}
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, split in enumerate(info.splits):
+        part = pools[min(number, 2)]
+        n = part.num_rows
+        if not info.has_labels or split.startswith("test"):
+            labels = [-1] * n  # GLUE hides test labels
+            if info.is_regression:
+                labels = [-1.0] * n
+        elif info.is_regression:
+            labels = [round(1.0 + 3.5 * y, 1) for y in part["label"][:]]
+        else:
+            labels = [(i + y) % info.num_labels for i, y in enumerate(part["label"][:])]
+        datasets.Dataset.from_dict({
+            info.text_columns[0]: part["sentence1"][:], info.text_columns[1]: part["sentence2"][:],
+            "label": labels, "idx": list(range(n)),
+        }, features=features).to_parquet(str(folder / f"{split}-00000-of-00001.parquet"))
+        rows[split] = n
+    return rows

@@ -40,13 +40,63 @@ def test_bad_parameters_fail_before_anything_is_written(tmp_path, parameters, me
     assert not out.exists()
 
 
-def test_a_failing_notebook_is_named_with_its_cell(tmp_path):
-    rows = run_notebooks(list_notebooks(["01"]), {"sample_size": 100_000}, tmp_path, echo=lambda *a, **k: None)
-    assert rows[0]["status"] == "failed"
-    assert rows[0]["error"].startswith("ParameterError: sample_size=100000: must be at most 208")
-    assert isinstance(rows[0]["failed_cell"], int)
-    summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary[0]["status"] == "failed"
+@pytest.mark.parametrize("parameters, message", [
+    ({"sample_size": 100_000}, r"sample_size=100000: must be at most 208, the number of rows in the split"),
+    ({"checkpoint": "roberta-base"}, r"checkpoint='roberta-base': could not be loaded .*stand-ins exist for: "
+                                     r"bert-base-uncased, distilbert-base-uncased"),
+    ({"task": "qnli"}, r"task='qnli': is not available offline .*python -m helpers bundle --tasks qnli"),
+])
+def test_what_cannot_be_served_fails_before_any_notebook_runs(tmp_path, parameters, message):
+    out = tmp_path / "out"
+    with pytest.raises(helpers.ParameterError, match=message):
+        run_notebooks(list_notebooks(), parameters, out)
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("damage, message", [
+    ("empty", "holds no mrpc data"),
+    ("corrupt", "could not be read as mrpc data"),
+    ("other_schema", r"is not in the mrpc schema: split 'train' has columns \['question1'"),
+])
+def test_bad_local_folders_fail_before_any_notebook_runs(tmp_path, damage, message):
+    import datasets
+
+    folder = tmp_path / "data"
+    folder.mkdir()
+    if damage == "corrupt":
+        (folder / "train-00000-of-00001.parquet").write_bytes(b"PAR1 truncated")
+    elif damage == "other_schema":
+        datasets.Dataset.from_dict({"question1": ["a?"], "question2": ["b?"], "label": [0], "idx": [0]}).to_parquet(
+            str(folder / "train-00000-of-00001.parquet"))
+    with pytest.raises(helpers.ParameterError, match=message):
+        run_notebooks(list_notebooks(["01"]), {"source": str(folder)}, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_yaml_parameters_summary_and_html(tmp_path):
+    (tmp_path / "params.yml").write_text("batch_size: 4\nmax_length: 64\n")
+    done = subprocess.run([sys.executable, "-m", "helpers", "run", "04", "-f", str(tmp_path / "params.yml"),
+                           "-p", "seed", "3", "--html", "--out", str(tmp_path / "out")],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "[1/1] 04_dynamic_padding ... ok" in done.stdout
+    assert "1 passed, 0 failed" in done.stdout
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert summary[0]["parameters"] == {"batch_size": 4, "max_length": 64, "seed": 3}
+    assert summary[0]["figures"]["padding_waste"]["fixed"] > 0
+    assert (tmp_path / "out" / "04_dynamic_padding.html").stat().st_size > 50_000
+
+
+def test_papermill_help_lists_each_parameter_with_a_type_and_description():
+    done = subprocess.run([sys.executable, "-m", "papermill", "--help-notebook",
+                           str(list_notebooks(["04"])[0])], capture_output=True, text=True, timeout=120)
+    lines = done.stdout.splitlines()
+    for name, kind in [("source", "str"), ("task", "str"), ("checkpoint", "str"), ("max_length", "int"),
+                       ("batch_size", "int"), ("seed", "int")]:
+        at = next(i for i, line in enumerate(lines) if line.startswith(f"  {name}: "))
+        assert f"{name}: {kind} (default" in lines[at]
+        description = lines[at].split(")", 1)[1].strip() or lines[at + 1].strip()
+        assert len(description) > 10, (name, description)
 
 
 def test_cli_typo_is_one_line_exit_2_and_fast(tmp_path):
