@@ -7,3 +7,19 @@ python=${PYTHON:-python3}
 # torch is pinned in requirements.txt: an unpinned torch can pull a multi-GB CUDA build.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 echo "setup: .venv ready ($(.venv/bin/python --version))"
+
+# The browser test drives Debian's Chromium (never a browser download). Install it where it is
+# missing and we may; otherwise that one test skips and says why.
+chromium=${CHROMIUM:-/usr/bin/chromium}
+if [ ! -x "$chromium" ] && command -v apt-get >/dev/null; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian's chromium for the browser test ..."
+    (apt-get install -y -qq chromium >/dev/null 2>&1 ||
+     { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; }) ||
+      echo "setup: could not install chromium; the browser test will skip"
+  else
+    echo "setup: no $chromium; as root, 'apt-get install chromium' enables the browser test"
+  fi
+fi
+[ -x "$chromium" ] && echo "setup: browser test uses $("$chromium" --version 2>/dev/null || echo "$chromium")"
+exit 0

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import torch
 from transformers import DataCollatorWithPadding
+from transformers.trainer_pt_utils import get_length_grouped_indices
 
 from .errors import ParameterError
-from .padding import STRATEGIES, batch_order, batch_width
 from .params import check_positive_int
 
 BENCH_STRATEGIES = ("fixed", "longest_overall", "dynamic", "dynamic_multiple_of_8", "length_grouped")
@@ -36,34 +36,42 @@ def device_name(device: torch.device) -> str:
 
 
 def plan_batches(features: list[dict], batch_size: int, steps: int, max_length: int, seed: int,
-                 collator, strategies=BENCH_STRATEGIES) -> dict[str, list[dict]]:
-    """The padded batches each strategy feeds the model: the same `steps x batch_size` examples."""
+                 tokenizer, strategies=BENCH_STRATEGIES) -> dict[str, list[dict]]:
+    """The padded batches each strategy feeds the model: the same `steps x batch_size` examples,
+    a seeded random sample of the split (repeated if the split is smaller).
+
+    Length-grouping uses transformers' own `get_length_grouped_indices`, the function behind
+    `LengthGroupedSampler`, with the sample as one megabatch: over a whole split the sampler sorts
+    megabatches of up to 50 batches, so a benchmark of a few steps would group far worse than a
+    real epoch if it left the sampler to size megabatches for a few hundred examples.
+    """
+    if batch_size > len(features):
+        raise ParameterError("batch_size", batch_size, f"at most the split's {len(features)} examples")
     generator = torch.Generator().manual_seed(seed)
-    needed = steps * batch_size
     order = torch.randperm(len(features), generator=generator).tolist()
-    chosen = [features[order[i % len(order)]] for i in range(needed)]  # repeats if the split is small
-    lengths = [len(f["input_ids"]) for f in chosen]
-    longest = max(lengths)
+    chosen = [order[i % len(order)] for i in range(steps * batch_size)]
+    lengths = [len(features[i]["input_ids"]) for i in chosen]
+    grouped = get_length_grouped_indices(lengths, batch_size, mega_batch_mult=min(steps, 50), generator=generator)
+    collators = _collators(tokenizer, max_length, longest=max(len(f["input_ids"]) for f in features))
     plans = {}
     for strategy in strategies:
-        batches = []
-        for indices in batch_order(lengths, batch_size, strategy, seed):
-            width = batch_width([lengths[i] for i in indices], strategy, max_length, longest)
-            # Fixed widths are what padding="max_length" (or "longest" over the data) gives at map time;
-            # the others are what DataCollatorWithPadding gives per batch.
-            batches.append(collator([chosen[i] for i in indices], width))
-        plans[strategy] = batches
+        # random batches for all but length_grouped (the order does not change a fixed width's cost)
+        positions = grouped if strategy == "length_grouped" else range(len(chosen))
+        examples = [features[chosen[i]] for i in positions]
+        plans[strategy] = [collators[strategy](examples[i:i + batch_size]) for i in range(0, len(examples), batch_size)]
     return plans
 
 
-def _collator(tokenizer):
-    dynamic = DataCollatorWithPadding(tokenizer)
-
-    def collate(examples, width):
-        return DataCollatorWithPadding(tokenizer, padding="max_length", max_length=width)(examples) \
-            if width else dynamic(examples)
-
-    return collate
+def _collators(tokenizer, max_length: int, longest: int) -> dict:
+    """Each strategy's padding, done by DataCollatorWithPadding itself. The fixed widths are what
+    padding="max_length" (or padding to the longest pair of the split) gives at map time."""
+    return {
+        "fixed": DataCollatorWithPadding(tokenizer, padding="max_length", max_length=max_length),
+        "longest_overall": DataCollatorWithPadding(tokenizer, padding="max_length", max_length=longest),
+        "dynamic": DataCollatorWithPadding(tokenizer),
+        "dynamic_multiple_of_8": DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8),
+        "length_grouped": DataCollatorWithPadding(tokenizer),
+    }
 
 
 def run_benchmark(model, tokenizer, features: list[dict], batch_size: int = 16, steps: int = 8,
@@ -78,7 +86,7 @@ def run_benchmark(model, tokenizer, features: list[dict], batch_size: int = 16, 
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
     features = [{k: v for k, v in f.items() if k in ("input_ids", "token_type_ids", "attention_mask", "label")}
                 for f in features]
-    plans = plan_batches(features, batch_size, steps, max_length, seed, _collator(tokenizer))
+    plans = plan_batches(features, batch_size, steps, max_length, seed, tokenizer)
 
     def train_on(batches):
         for batch in batches:
@@ -89,8 +97,11 @@ def run_benchmark(model, tokenizer, features: list[dict], batch_size: int = 16, 
         if device.type == "cuda":
             torch.cuda.synchronize(device)
 
-    for batches in plans.values():  # warm-up: first calls allocate and pick kernels
-        train_on(batches[:1])
+    # Warm-up, untimed: the first step allocates AdamW's state and the first calls pick kernels.
+    train_on(plans["dynamic"][:1])
+    if device.type == "cuda":  # on a GPU each new shape can also pick new kernels
+        for batches in plans.values():
+            train_on(batches[:1])
     seconds = dict.fromkeys(plans, 0.0)
     for r in range(rounds):
         names = list(plans)[r % len(plans):] + list(plans)[:r % len(plans)]  # rotate who goes first

@@ -44,6 +44,8 @@ CHECKS = {
     "max_length": lambda v: check_positive_int("max_length", v, MODEL_MAX_POSITIONS),
     "batch_size": lambda v: check_positive_int("batch_size", v, 4096),
     "sample_size": lambda v: check_positive_int("sample_size", v),
+    "bench_rows": lambda v: check_positive_int("bench_rows", v, 1_000_000),
+    "memory_rows": lambda v: check_positive_int("memory_rows", v, 1_000_000),
     "num_proc": lambda v: check_positive_int("num_proc", v, 64),
     "steps": lambda v: check_positive_int("steps", v),
     "seed": check_seed,

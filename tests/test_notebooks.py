@@ -70,13 +70,13 @@ def test_dynamic_padding_with_other_parameters(tmp_path):
 
 
 def test_distilbert_tokenization(tmp_path):
-    row = _run(tmp_path, ["02"], checkpoint="distilbert-base-uncased")["02_pair_tokenization"]
+    row = _run(tmp_path, ["02"], checkpoint="distilbert-base-uncased", memory_rows=1000)["02_pair_tokenization"]
     assert row["figures"]["example_pair_ids"] == COURSE_PAIR_IDS
     assert row["tokenizer"].startswith("offline stand-in for distilbert-base-uncased")
 
 
 def test_notebooks_reproduce_the_course_on_real_mrpc(tmp_path, real_mrpc):
-    rows = _run(tmp_path, ["01", "02", "04"], source=str(real_mrpc))
+    rows = _run(tmp_path, ["01", "02", "04"], source=str(real_mrpc), memory_rows=1000)
     assert rows["01_loading_mrpc"]["figures"]["rows"] == {"train": 3668, "validation": 408, "test": 1725}
     assert rows["01_loading_mrpc"]["figures"]["first_row"] == {"idx": 0, "label": 1}
     assert rows["02_pair_tokenization"]["figures"]["example_pair_ids"] == COURSE_PAIR_IDS

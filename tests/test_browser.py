@@ -1,0 +1,233 @@
+"""What learners see: JupyterLab in a real headless Chromium opens each notebook and runs every cell.
+
+The server runs from this environment on 127.0.0.1 with a token, in a temporary copy of the notebooks
+(the stored ones are never touched), with its own config and settings folders: no news pop-up, no
+update check. Chromium is Debian's (setup.sh installs it); Playwright drives it over the DevTools
+port, so no browser is ever downloaded. Both processes are started here and stopped here, by pid.
+Screenshots land in test-artifacts/browser/, one full-length PNG per notebook.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.report import RECORD_KEY
+from helpers.runner import QUIET_ENV, list_notebooks
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+LAPTOP = {"width": 1280, "height": 800}
+# Lighter timing cells: this test checks what a learner sees, not how fast the machine is.
+LIGHTER = {"02_pair_tokenization": "memory_rows = 1000", "03_batched_map": "bench_rows = 400",
+           "06_padding_lab": "steps = 1"}
+# A few outputs each notebook must show as text, beside the figures every stored run recorded.
+KEY_TEXT = {
+    "01_loading_mrpc": ["DatasetDict", "ClassLabel(names=['not_equivalent', 'equivalent'])", "mrpc rows:"],
+    "02_pair_tokenization": ["[CLS]", "[SEP]", "same input_ids: True", "text input must be of type"],
+    "03_batched_map": ["examples/s", "batched=True is", "num_proc=2"],
+    "04_dynamic_padding": ["collated input_ids shape: [8, ", "same as DataCollatorWithPadding: True"],
+    "05_adamw_step": ["loss before:", "newly initialised tensors", "tensors changed"],
+    "06_padding_lab": ["speedup_vs_fixed", "length_grouped", "packing could save at most"],
+}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(url: str, process: subprocess.Popen, log: Path, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"{process.args[0]} exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    pytest.fail(f"{url} did not answer in {seconds} s:\n{log.read_text()[-3000:]}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """Stop a process we started, and its process group, by its own pid."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def _lighter_copy(notebook: Path, folder: Path) -> None:
+    nb = nbformat.read(str(notebook), as_version=4)
+    if notebook.stem in LIGHTER:
+        cell = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+        cell.source += f"\n{LIGHTER[notebook.stem]}  # the browser test's lighter setting"
+    nbformat.write(nb, str(folder / notebook.name))
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab page in a Chromium, served from a temporary copy of the notebooks; both processes ours."""
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"no Chromium at {CHROMIUM}: run setup.sh as root (it installs Debian's chromium), "
+                    "or set CHROMIUM to a Chromium binary")
+    from playwright.sync_api import sync_playwright
+
+    home = tmp_path_factory.mktemp("lab")
+    notebooks = home / "notebooks"
+    notebooks.mkdir()
+    for notebook in list_notebooks():
+        _lighter_copy(notebook, notebooks)
+    config, settings = home / "config", home / "settings"
+    (config / "labconfig").mkdir(parents=True)
+    (config / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+    (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
+    (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+
+    # A learner's environment: progress bars on (so not QUIET_ENV), but offline and on the test cache.
+    env = {k: v for k, v in os.environ.items() if k not in QUIET_ENV}
+    env.update(JUPYTER_CONFIG_DIR=str(config), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               JUPYTER_DATA_DIR=str(home / "data"), IPYTHONDIR=str(home / "ipython"))
+    token, port, cdp_port = "browser-test-token", _free_port(), _free_port()
+    server_log, browser_log = home / "server.log", home / "chromium.log"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+         "--ServerApp.port_retries=0", f"--ServerApp.root_dir={notebooks}", f"--IdentityProvider.token={token}",
+         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+         f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={home / 'workspaces'}"]
+        + (["--allow-root"] if os.geteuid() == 0 else []),
+        env=env, cwd=notebooks, stdout=open(server_log, "w"), stderr=subprocess.STDOUT, start_new_session=True)
+    browser = subprocess.Popen(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", f"--user-data-dir={home / 'chromium'}",
+         "--remote-debugging-address=127.0.0.1", f"--remote-debugging-port={cdp_port}", "about:blank"],
+        stdout=open(browser_log, "w"), stderr=subprocess.STDOUT, start_new_session=True)
+    playwright = None
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/api/status?token={token}", server, server_log)
+        _wait_for(f"http://127.0.0.1:{cdp_port}/json/version", browser, browser_log)
+        playwright = sync_playwright().start()
+        context = playwright.chromium.connect_over_cdp(f"http://127.0.0.1:{cdp_port}").contexts[0]
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page = context.new_page()
+        page.set_viewport_size(LAPTOP)
+        # a workspace of its own: JupyterLab's default layout, not what an earlier run left open
+        page.goto(f"http://127.0.0.1:{port}/lab/workspaces/browser-test?reset&token={token}")
+        page.wait_for_function("() => window.jupyterapp !== undefined", timeout=60_000)
+        page.evaluate("() => jupyterapp.restored.then(() => true)")  # every plugin started, layout restored
+        yield page
+    finally:
+        if playwright:
+            playwright.stop()
+        _stop(browser)
+        _stop(server)
+    assert server.poll() is not None and browser.poll() is not None
+
+
+# JavaScript run in the page; `jupyterapp` is exposed by --LabApp.expose_app_in_browser.
+KERNEL_IDLE = """name => {
+    const panel = window.jupyterapp && jupyterapp.shell.currentWidget;
+    const kernel = panel && panel.context && panel.context.path.endsWith(name + '.ipynb')
+        && panel.sessionContext.session && panel.sessionContext.session.kernel;
+    return !!kernel && kernel.status === 'idle';
+}"""
+RUN_ALL = """() => {
+    window.runAllResult = null;
+    jupyterapp.commands.execute('notebook:run-all-cells').then(ok => { window.runAllResult = ok; });
+}"""
+CELLS = """() => jupyterapp.shell.currentWidget.content.widgets
+    .filter(cell => cell.model.type === 'code')
+    .map(cell => ({count: cell.model.executionCount, outputs: cell.model.outputs.toJSON(),
+                   tags: cell.model.getMetadata('tags') || []}))"""
+IMAGES = """() => {
+    const panel = jupyterapp.shell.currentWidget.node;
+    const page = panel.querySelector('.jp-Notebook').clientWidth;
+    return [...panel.querySelectorAll('.jp-OutputArea-output img')].map(
+        img => ({loaded: img.complete && img.naturalWidth > 0, width: img.getBoundingClientRect().width, page}));
+}"""
+FULL_HEIGHT = """() => {
+    const scroller = jupyterapp.shell.currentWidget.node.querySelector('.jp-WindowedPanel-outer');
+    scroller.scrollTop = 0;  // run-all leaves the view at the last cell; the picture starts at the top
+    return scroller.scrollHeight + (window.innerHeight - scroller.clientHeight);
+}"""
+CLOSE = """() => {
+    const panel = jupyterapp.shell.currentWidget;
+    if (panel && panel.sessionContext) { panel.sessionContext.shutdown(); panel.dispose(); }
+}"""
+
+
+def _text(outputs: list[dict]) -> str:
+    parts = []
+    for output in outputs:
+        if "text" in output:
+            parts.append("".join(output["text"]))
+        for mime in ("text/plain", "text/html"):
+            parts.append("".join(output.get("data", {}).get(mime, "")))
+        if output["output_type"] == "error":
+            parts.append(f"{output['ename']}: {output['evalue']}")
+    return "\n".join(parts)
+
+
+def _stored(notebook: Path) -> tuple[int, list[str]]:
+    """The stored run's figure count, and its recorded figures that do not vary between runs."""
+    nb = nbformat.read(str(notebook), as_version=4)
+    images, records = 0, []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for output in cell.outputs:
+            images += "image/png" in output.get("data", {})
+            if RECORD_KEY in output.get("metadata", {}) and "nbval-ignore-output" not in cell.metadata.get("tags", []):
+                records.append(output["data"]["text/plain"])
+    return images, records
+
+
+@pytest.mark.parametrize("notebook", list_notebooks(), ids=lambda p: p.stem)
+def test_jupyterlab_runs_the_notebook(lab, notebook):
+    name, page = notebook.stem, lab
+    page.evaluate("path => jupyterapp.commands.execute('docmanager:open', {path}).then(() => true)", f"{name}.ipynb")
+    try:
+        page.wait_for_function(KERNEL_IDLE, arg=name, timeout=60_000)
+        page.evaluate(RUN_ALL)
+        page.wait_for_function("() => window.runAllResult !== null", timeout=240_000, polling=250)
+        page.wait_for_function(KERNEL_IDLE, arg=name, timeout=60_000)
+        cells = page.evaluate(CELLS)
+        images = page.evaluate(IMAGES)
+        page.set_viewport_size({"width": LAPTOP["width"], "height": min(page.evaluate(FULL_HEIGHT), 30_000)})
+        page.wait_for_timeout(300)  # let the taller page lay out before the picture
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    finally:
+        page.set_viewport_size(LAPTOP)
+        page.evaluate(CLOSE)
+
+    errors = [f"cell [{c['count']}]: {_text([o])}" for c in cells for o in c["outputs"] if o["output_type"] == "error"]
+    assert not errors, errors
+    assert [c["count"] for c in cells] == list(range(1, len(cells) + 1)), "not every cell ran, in order"
+
+    stored_images, records = _stored(notebook)
+    assert len(images) == stored_images, f"{len(images)} figures shown, the stored run has {stored_images}"
+    for image in images:
+        assert image["loaded"] and 0 < image["width"] <= image["page"], image  # drawn, and fits the page
+
+    shown = "\n".join(_text(c["outputs"]) for c in cells)
+    for text in KEY_TEXT[name] + records:
+        assert text in shown, f"{text!r} is not on the page"
