@@ -32,6 +32,9 @@ def test_parameters_go_only_to_the_notebooks_that_declare_them():
     ({"batch_size": 2.5}, r"batch_size=2.5: must be a positive integer"),
     ({"source": "/nonexistent/folder"}, r"source='/nonexistent/folder': is neither 'auto', 'hub', 'sample' nor an existing folder"),
     ({"learning_rate": 5}, r"learning_rate=5: must be a number between 0 and 1"),
+    ({"memory_rows": 0}, r"memory_rows=0: must be a positive integer"),
+    ({"bench_rows": "4k"}, r"bench_rows='4k': must be a positive integer"),
+    ({"steps": -1}, r"steps=-1: must be a positive integer"),
 ])
 def test_bad_parameters_fail_before_anything_is_written(tmp_path, parameters, message):
     out = tmp_path / "out"
