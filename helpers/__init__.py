@@ -1,18 +1,32 @@
-"""Shared code for the notebooks of the course companion (chapter 3.2, Processing the data)."""
+"""Shared code for the notebooks of the course companion (chapter 3.2, Processing the data).
 
-from .data import load_glue
-from .errors import ParameterError
-from .hub import hub_status
-from .models import STANDINS, load_model, load_tokenizer
-from .padding import STRATEGIES, padding_stats, stats_table
-from .params import check_max_length, check_parameters, check_sample_size
-from .plots import plot_cost, plot_length_distribution, plot_padding_waste
-from .report import read_records, record, short_path
-from .tasks import GLUE_TASKS, HUB_DATASET, get_task
+Names are imported on first use: `import helpers` stays fast, and a notebook that only loads
+data (or the command line, checking parameters) never pays for torch, transformers or matplotlib.
+"""
 
-__all__ = [
-    "load_glue", "load_tokenizer", "load_model", "ParameterError", "hub_status", "STANDINS",
-    "STRATEGIES", "padding_stats", "stats_table", "check_parameters", "check_max_length",
-    "check_sample_size", "plot_cost", "plot_length_distribution", "plot_padding_waste",
-    "record", "read_records", "short_path", "GLUE_TASKS", "HUB_DATASET", "get_task",
-]
+import importlib
+
+_WHERE = {
+    "load_glue": "data",
+    "ParameterError": "errors",
+    "hub_status": "hub",
+    "STANDINS": "models", "load_model": "models", "load_tokenizer": "models",
+    "STRATEGIES": "padding", "padding_stats": "padding", "stats_table": "padding",
+    "check_max_length": "params", "check_parameters": "params", "check_sample_size": "params",
+    "plot_cost": "plots", "plot_length_distribution": "plots", "plot_padding_waste": "plots",
+    "read_records": "report", "record": "report", "short_path": "report",
+    "GLUE_TASKS": "tasks", "HUB_DATASET": "tasks", "get_task": "tasks",
+}
+__all__ = list(_WHERE)
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module 'helpers' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_WHERE))
