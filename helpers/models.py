@@ -16,6 +16,7 @@ import torch
 from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, DistilBertConfig
 
 from .errors import ParameterError
+from .params import check_checkpoint
 from .hub import hub_status
 from .report import record
 
@@ -75,12 +76,6 @@ def _local_model_folder(source: str, checkpoint: str) -> Path:
                          f"(expected config.json in it or in models/{checkpoint.replace('/', '__')}/)")
 
 
-def _check_checkpoint(checkpoint) -> str:
-    if not isinstance(checkpoint, str) or not checkpoint.strip():
-        raise ParameterError("checkpoint", checkpoint, "a Hub model id such as 'bert-base-uncased'")
-    return checkpoint.strip()
-
-
 def _bundled_from(source: str, checkpoint: str) -> str:
     """What a bundle's manifest says the model was made from (a stand-in must stay named as one)."""
     manifest = Path(source).expanduser() / "manifest.json"
@@ -101,7 +96,7 @@ def _resolve(checkpoint: str, source: str, load_from, note: str = ""):
     A local source folder that holds data only (no models/ inside, not a model folder) leaves the
     model to "auto", and the description says so.
     """
-    checkpoint = _check_checkpoint(checkpoint)
+    checkpoint = check_checkpoint(checkpoint)
     if source in ("hub", "auto"):
         status = hub_status()
         reason = note + status.reason

@@ -67,8 +67,13 @@ GLUE_TASKS: dict[str, GlueTask] = {
 }
 
 
-def get_task(task: str) -> GlueTask:
-    """The table row for `task`, or a ParameterError naming the tasks there are."""
+def get_task(task: str, need_labels: bool = False) -> GlueTask:
+    """The table row for `task`, or a ParameterError naming the tasks there are (or, with
+    `need_labels`, saying that a task without a labelled training split cannot train)."""
     if not isinstance(task, str) or task.lower() not in GLUE_TASKS:
         raise ParameterError("task", task, f"choose one of GLUE's pair tasks: {', '.join(GLUE_TASKS)}")
-    return GLUE_TASKS[task.lower()]
+    info = GLUE_TASKS[task.lower()]
+    if need_labels and not info.has_labels:
+        trainable = ", ".join(name for name, t in GLUE_TASKS.items() if t.has_labels)
+        raise ParameterError("task", task, f"has no labels to train on; choose one of {trainable}")
+    return info

@@ -20,6 +20,10 @@ def test_the_table_holds_the_hub_facts():
     assert stsb.is_regression and stsb.num_labels == 1
     assert not helpers.get_task("ax").has_labels and helpers.get_task("ax").splits == ("test",)
     assert helpers.get_task("MRPC").name == "mrpc"
+    assert helpers.get_task("stsb", need_labels=True).name == "stsb"
+    with pytest.raises(helpers.ParameterError, match="task='ax': has no labels to train on; choose one of "
+                                                     "mrpc, qqp, mnli, qnli, rte, wnli, stsb$"):
+        helpers.get_task("ax", need_labels=True)
 
 
 @pytest.mark.parametrize("task", list(helpers.GLUE_TASKS))
@@ -73,4 +77,4 @@ def test_ax_has_no_labels_to_train_and_the_failing_cell_is_named(tmp_path):
     # the cell number is the one the executed notebook shows (papermill's injected cell counts)
     executed = nbformat.read(str(tmp_path / "out" / "05_adamw_step.ipynb"), as_version=4)
     failed = [c for c in executed.cells if c.get("execution_count") == rows["05"]["failed_cell"]]
-    assert len(failed) == 1 and "raise helpers.ParameterError" in failed[0].source
+    assert len(failed) == 1 and "get_task(task, need_labels=True)" in failed[0].source
