@@ -7,14 +7,15 @@ data (or the command line, checking parameters) never pays for torch, transforme
 import importlib
 
 _WHERE = {
-    "load_glue": "data",
+    "COURSE_FIGURES": "course", "COURSE_URL": "course", "NEXT_SECTION_URL": "course", "beside_course": "course",
     "ParameterError": "errors",
     "hub_status": "hub",
-    "STANDINS": "models", "load_model": "models", "load_tokenizer": "models",
     "STRATEGIES": "padding", "padding_stats": "padding", "stats_table": "padding",
     "check_max_length": "params", "check_parameters": "params", "check_sample_size": "params",
     "plot_cost": "plots", "plot_length_distribution": "plots", "plot_padding_waste": "plots",
     "read_records": "report", "record": "report", "short_path": "report",
+    "locate": "sources", "resolve": "sources",
+    "STANDINS": "standins",
     "GLUE_TASKS": "tasks", "HUB_DATASET": "tasks", "get_task": "tasks",
 }
 __all__ = list(_WHERE)

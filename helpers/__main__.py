@@ -1,7 +1,10 @@
-"""Command line: python -m helpers {run,refresh,bench,bundle,build-sample} --help"""
+"""Command line: python -m helpers {run,refresh,bench,bundle,build-sample} --help
+
+Bad input is one line on stderr naming the parameter and what is allowed, exit code 2, nothing
+written; Ctrl-C during a run is one line and exit code 130.
+"""
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -24,25 +27,48 @@ def _value(text: str):
     return text
 
 
-def _parameters(args) -> dict:
+def _yaml_mapping(text: str, parameter: str, value: str) -> dict:
     import yaml
 
+    try:
+        loaded = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        problem = str(error).splitlines()[0]
+        raise ParameterError(parameter, value, f"is not valid YAML ({problem})") from None
+    if loaded is None:
+        return {}
+    if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):
+        raise ParameterError(parameter, value, "must be a YAML mapping of parameter names to values, "
+                             "such as 'batch_size: 16'")
+    return loaded
+
+
+def _parameters(args) -> dict:
     parameters = {}
     if args.parameters_file:
-        parameters.update(yaml.safe_load(Path(args.parameters_file).read_text()) or {})
-    if args.parameters_yaml:
-        parameters.update(yaml.safe_load(args.parameters_yaml) or {})
+        path = Path(args.parameters_file)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise ParameterError("-f", args.parameters_file, f"cannot be read ({error.strerror or error})") from None
+        parameters.update(_yaml_mapping(text, "-f", args.parameters_file))
+    if args.parameters_yaml is not None:
+        parameters.update(_yaml_mapping(args.parameters_yaml, "-y", args.parameters_yaml))
     parameters.update({name: _value(value) for name, value in args.parameters or []})
     return parameters
 
 
 def cmd_run(args) -> int:
-    from .runner import list_notebooks, run_notebooks, summary_table
+    from .runner import Interrupted, list_notebooks, run_notebooks, summary_table
 
     notebooks = list_notebooks(args.notebooks)
-    out_dir = Path(args.out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")).resolve()
-    print(f"Running {len(notebooks)} notebook(s) into {out_dir}")
-    rows = run_notebooks(notebooks, _parameters(args), out_dir, html=args.html, timeout=args.timeout)
+    out_dir = args.out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")
+    try:
+        rows = run_notebooks(notebooks, _parameters(args), out_dir, html=args.html, timeout=args.timeout,
+                             overwrite=args.overwrite)
+    except Interrupted as stop:
+        print(stop, file=sys.stderr)
+        return 130
     print()
     print(summary_table(rows))
     failed = [r for r in rows if r["status"] != "ok"]
@@ -53,50 +79,55 @@ def cmd_run(args) -> int:
 
 def cmd_refresh(args) -> int:
     """Re-execute the stored notebooks top to bottom, as the tests see them, and store the result."""
-    import os
-
-    import nbformat
-
-    from .runner import list_notebooks, run_notebooks
+    from .hub import scoped_env
+    from .runner import STORED_RUN_ENV, list_notebooks, run_notebooks, store_outputs
 
     notebooks = list_notebooks(args.notebooks)
     with tempfile.TemporaryDirectory() as scratch:
-        # The same settings as the tests: offline, a fresh cache, no progress bars.
-        os.environ.update({"HF_HUB_OFFLINE": "1", "HF_HOME": str(Path(scratch) / "hf_home"),
-                           "OMP_NUM_THREADS": "1"})
-        rows = run_notebooks(notebooks, {}, Path(scratch) / "out")
+        # The tests' settings: offline, quiet, a fresh cache (so no progress bar depends on a warm one).
+        with scoped_env({**STORED_RUN_ENV, "HF_HOME": str(Path(scratch) / "hf_home")}):
+            rows = run_notebooks(notebooks, {}, Path(scratch) / "out")
         if any(r["status"] != "ok" for r in rows):
             print("Not stored: a notebook failed.", file=sys.stderr)
             return 1
-        for notebook in notebooks:
-            executed = nbformat.read(str(Path(scratch) / "out" / notebook.name), as_version=4)
-            executed.metadata.pop("papermill", None)
-            for cell in executed.cells:
-                cell.metadata.pop("papermill", None)
-                cell.metadata.pop("execution", None)
-            nbformat.write(executed, str(notebook))
-            print(f"stored {notebook.name}")
+        store_outputs(notebooks, Path(scratch) / "out")
+    for notebook in notebooks:
+        print(f"stored {notebook.name}")
     return 0
 
 
 def cmd_build_sample(args) -> int:
-    from .data import build_sample
+    from .sample import build_sample
 
     print(build_sample())
     return 0
 
 
+def cmd_bench(args) -> int:
+    from .bench import cmd_bench
+
+    return cmd_bench(args)
+
+
+def cmd_bundle(args) -> int:
+    from .bundle import cmd_bundle
+
+    return cmd_bundle(args)
+
+
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="execute notebooks with papermill into an output folder")
     run.add_argument("notebooks", nargs="*", help="numbers or names (default: all), e.g. 01 04_dynamic_padding")
     run.add_argument("-p", "--parameter", dest="parameters", nargs=2, action="append",
                      metavar=("NAME", "VALUE"), help="a parameter, as papermill's -p")
-    run.add_argument("-y", "--parameters-yaml", help="parameters as a YAML string")
+    run.add_argument("-y", "--parameters-yaml", help="parameters as a YAML mapping")
     run.add_argument("-f", "--parameters-file", help="parameters from a YAML file")
-    run.add_argument("--out", help="output folder (default: runs/<timestamp>)")
+    run.add_argument("--out", help="a new or empty output folder (default: runs/<timestamp>)")
+    run.add_argument("--overwrite", action="store_true", help="reuse a non-empty --out, replacing an earlier run")
     run.add_argument("--html", action="store_true", help="also export each executed notebook as HTML")
     run.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
     run.set_defaults(func=cmd_run)
@@ -108,10 +139,24 @@ def main(argv=None) -> int:
     sample = sub.add_parser("build-sample", help="write the sample's parquet files from its TSV")
     sample.set_defaults(func=cmd_build_sample)
 
-    from . import bench, bundle
+    bench = sub.add_parser("bench", help="time training steps under each padding strategy")
+    bench.add_argument("--source", default="auto")
+    bench.add_argument("--task", default="mrpc")
+    bench.add_argument("--checkpoint", default="bert-base-uncased")
+    bench.add_argument("--batch-size", type=int, default=16)
+    bench.add_argument("--steps", type=int, default=8, help="training steps per strategy (default 8)")
+    bench.add_argument("--max-length", type=int, default=128)
+    bench.add_argument("--seed", type=int, default=0)
+    bench.add_argument("--device", default="auto", help="auto (a GPU when there is one), cpu or cuda")
+    bench.add_argument("--out", default="runs/bench", help="folder for the CSV and the plot")
+    bench.set_defaults(func=cmd_bench)
 
-    bench.add_parser(sub)
-    bundle.add_parser(sub)
+    bundle = sub.add_parser("bundle", help="save datasets, tokenizers and models into one folder for offline use")
+    bundle.add_argument("--tasks", nargs="+", default=["mrpc"])
+    bundle.add_argument("--checkpoints", nargs="+", default=["bert-base-uncased", "distilbert-base-uncased"])
+    bundle.add_argument("--out", required=True, help="a new folder")
+    bundle.add_argument("--source", default="auto", help="where to take them from (default: auto)")
+    bundle.set_defaults(func=cmd_bundle)
 
     args = parser.parse_args(argv)
     try:
@@ -119,6 +164,9 @@ def main(argv=None) -> int:
     except ParameterError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

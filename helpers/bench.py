@@ -14,18 +14,17 @@ from transformers import DataCollatorWithPadding
 from transformers.trainer_pt_utils import get_length_grouped_indices
 
 from .errors import ParameterError
-from .params import check_positive_int
+from .report import short_path
+from .tasks import get_task
+from .params import check_device, check_positive_int
 
 BENCH_STRATEGIES = ("fixed", "longest_overall", "dynamic", "dynamic_multiple_of_8", "length_grouped")
 
 
 def pick_device(device: str = "auto") -> torch.device:
-    if device == "auto":
+    """'auto' is a GPU where there is one; anything else is checked as the `device` parameter."""
+    if check_device(device) == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if device not in ("cpu", "cuda") and not device.startswith("cuda:"):
-        raise ParameterError("device", device, "choose 'auto', 'cpu' or 'cuda'")
-    if device.startswith("cuda") and not torch.cuda.is_available():
-        raise ParameterError("device", device, "no CUDA device is available here; use 'auto' or 'cpu'")
     return torch.device(device)
 
 
@@ -159,52 +158,44 @@ def format_table(rows: list[dict]) -> str:
 
 def tokenized_train(task: str, source: str, tokenizer, max_length: int):
     """The training split's pairs, tokenized and truncated, unpadded, as a list of dicts."""
-    from .data import load_glue
+    from datasets import load_dataset
+
+    from .sources import resolve
     from .tasks import get_task
 
-    info = get_task(task)
+    info = get_task(task, need_pair=True)
     first, second = info.text_columns
-    split = load_glue(task, source)[info.train_split]
+    split = load_dataset(resolve("nyu-mll/glue", source).target, info.name, split=info.train_split)
     encoded = split.map(lambda b: tokenizer(b[first], b[second], truncation=True, max_length=max_length),
                         batched=True, remove_columns=[first, second, "idx"])
     return [encoded[i] for i in range(encoded.num_rows)]
 
 
 def cmd_bench(args) -> int:
-    from .models import load_model, load_tokenizer
-    from .params import check_parameters
-    from .tasks import get_task
-
     import datasets
     import transformers
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from .params import check_out_dir, check_parameters
+    from .sources import locate
 
     datasets.disable_progress_bars()  # a command-line report: keep it to the table
     transformers.logging.set_verbosity_error()
-    check_parameters(task=args.task, source=args.source, checkpoint=args.checkpoint,
-                     batch_size=args.batch_size, steps=args.steps, max_length=args.max_length, seed=args.seed)
+    checked = check_parameters(task=args.task, source=args.source, checkpoint=args.checkpoint,
+                               batch_size=args.batch_size, steps=args.steps, max_length=args.max_length,
+                               seed=args.seed, device=args.device, need_pair=True, need_labels=True)
+    out = check_out_dir(args.out, must_be_empty=False)  # before the work, not after it
     device = pick_device(args.device)
-    info = get_task(args.task)
-    tokenizer = load_tokenizer(args.checkpoint, args.source)
-    features = tokenized_train(args.task, args.source, tokenizer, args.max_length)
-    model = load_model(args.checkpoint, num_labels=info.num_labels, source=args.source, seed=args.seed)
+    info = get_task(checked["task"])
+    path = locate(args.checkpoint, checked["source"])
+    tokenizer = AutoTokenizer.from_pretrained(path)
+    features = tokenized_train(info.name, checked["source"], tokenizer, args.max_length)
+    torch.manual_seed(args.seed)
+    model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=info.num_labels)
     print(f"Benchmark: {args.steps} steps x batch {args.batch_size} per strategy on {device_name(device)}")
     rows = run_benchmark(model, tokenizer, features, args.batch_size, args.steps, args.max_length,
                          args.seed, str(device), echo=print)
     print(format_table(rows))
-    csv_path, png_path = write_results(rows, Path(args.out))
-    print(f"saved {csv_path} and {png_path}")
+    csv_path, png_path = write_results(rows, out)
+    print(f"saved {short_path(csv_path)} and {short_path(png_path)}")
     return 0
-
-
-def add_parser(sub) -> None:
-    bench = sub.add_parser("bench", help="time training steps under each padding strategy")
-    bench.add_argument("--source", default="auto")
-    bench.add_argument("--task", default="mrpc")
-    bench.add_argument("--checkpoint", default="bert-base-uncased")
-    bench.add_argument("--batch-size", type=int, default=16)
-    bench.add_argument("--steps", type=int, default=8, help="training steps per strategy (default 8)")
-    bench.add_argument("--max-length", type=int, default=128)
-    bench.add_argument("--seed", type=int, default=0)
-    bench.add_argument("--device", default="auto", help="auto (a GPU when there is one), cpu or cuda")
-    bench.add_argument("--out", default="runs/bench", help="folder for the CSV and the plot")
-    bench.set_defaults(func=cmd_bench)

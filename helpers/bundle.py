@@ -1,69 +1,87 @@
-"""A classroom bundle: everything the notebooks need, saved once into one folder.
+"""A classroom bundle: a local mirror of the Hub repositories the notebooks use, under their Hub names.
 
-Run where the Hub is reachable; then `source=DIR` serves every notebook with no network:
-    DIR/<task>/<split>-00000-of-00001.parquet   the Hub's layout, features in the metadata
-    DIR/models/<checkpoint>/                    tokenizer files and the pretrained encoder
-    DIR/manifest.json                           what was saved, and from where
+Run where the Hub is reachable (at home, the night before); then `source=DIR` serves every
+notebook with no network, and `helpers.locate(name, DIR)` maps each name into it:
+    DIR/nyu-mll/glue/README.md, <task>/<split>-00000-of-00001.parquet   the dataset, Hub-shaped
+    DIR/<checkpoint>/                                                   config, tokenizer, weights
+    DIR/manifest.json                          what each part is: the Hub's, or the sample / a stand-in
+Offline, it packs the embedded sample and the stand-ins, and the manifest says so.
 """
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
-from .errors import ParameterError
-from .params import check_checkpoint, check_source
-from .tasks import get_task
+from .params import check_out_dir
+from .sources import check_name, check_source, check_task_source, resolve, write_dataset_card
+from .tasks import HUB_DATASET, get_task
+
+# The files a checkpoint needs to load its tokenizer and model: no other frameworks' weights.
+MODEL_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+               "vocab.txt", "*.model", "model.safetensors"]
 
 
-def build_bundle(tasks, checkpoints, out: Path, source: str = "auto", seed: int = 0) -> dict:
-    from .data import load_glue
-    from .models import load_encoder, load_tokenizer
-
+def build_bundle(tasks, checkpoints, out, source: str = "auto") -> dict:
+    """Write the bundle into `out` (new or empty), checking every part can be had first."""
     tasks = [get_task(t).name for t in tasks]
-    checkpoints = [check_checkpoint(c) for c in checkpoints]
-    check_source(source)
-    out = Path(out)
-    if out.exists() and any(out.iterdir()):
-        raise ParameterError("out", str(out), "already exists and is not empty; choose a new folder")
-    staging = out.with_name(out.name + ".partial")  # renamed at the end: no half-written bundle
-    shutil.rmtree(staging, ignore_errors=True)
-    manifest = {"tasks": {}, "models": {}}
+    checkpoints = [check_name(c) for c in checkpoints]
+    source = check_source(source)
+    out = check_out_dir(out)
+    for task in tasks:
+        check_task_source(task, source)
+    located = {checkpoint: resolve(checkpoint, source) for checkpoint in checkpoints}
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))  # renamed at the end
+    manifest = {"made_by": "python -m helpers bundle", "datasets": {HUB_DATASET: {}}, "models": {}}
     try:
-        for task in tasks:
-            raw = load_glue(task, source)
-            (staging / task).mkdir(parents=True)
-            for split, part in raw.items():
-                part.to_parquet(str(staging / task / f"{split}-00000-of-00001.parquet"))
-            manifest["tasks"][task] = {"rows": {s: p.num_rows for s, p in raw.items()}}
-        for checkpoint in checkpoints:
-            folder = staging / "models" / checkpoint.replace("/", "__")
-            load_tokenizer(checkpoint, source).save_pretrained(folder)
-            encoder, where = load_encoder(checkpoint, source, seed)  # the head is made per task later
-            encoder.save_pretrained(folder)
-            manifest["models"][checkpoint] = {"from": where}
+        _save_tasks(tasks, source, staging / HUB_DATASET, manifest["datasets"][HUB_DATASET])
+        for checkpoint, found in located.items():
+            _copy_model(found.target, staging / checkpoint)
+            manifest["models"][checkpoint] = {"from": found.what}
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1))
-        shutil.rmtree(out, ignore_errors=True)
+        if out.exists():
+            out.rmdir()  # empty, as checked
         staging.rename(out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return manifest
 
 
+def _save_tasks(tasks: list[str], source: str, repo: Path, manifest: dict) -> None:
+    from datasets import load_dataset
+
+    from .report import quiet_libraries
+
+    found = resolve(HUB_DATASET, source)
+    for task in tasks:
+        (repo / task).mkdir(parents=True)
+        with quiet_libraries():
+            raw = load_dataset(found.target, task)
+            for split, part in raw.items():
+                part.to_parquet(str(repo / task / f"{split}-00000-of-00001.parquet"))  # features kept
+        manifest[task] = {"rows": {s: p.num_rows for s, p in raw.items()}, "from": found.what}
+    write_dataset_card(repo, "Saved by `python -m helpers bundle` for offline use.\n")
+
+
+def _copy_model(target: str, folder: Path) -> None:
+    """A local folder is copied (links followed); a Hub id is fetched, or taken from the cache."""
+    if not Path(target).is_dir():
+        from huggingface_hub import snapshot_download
+
+        target = snapshot_download(target, allow_patterns=MODEL_FILES)
+    folder.mkdir(parents=True)
+    for pattern in MODEL_FILES:
+        for path in Path(target).glob(pattern):
+            shutil.copy(path, folder / path.name)  # follows links: the bundle stands alone
+
+
 def cmd_bundle(args) -> int:
-    manifest = build_bundle(args.tasks, args.checkpoints, Path(args.out), args.source)
+    manifest = build_bundle(args.tasks, args.checkpoints, args.out, args.source)
     print(f"Bundle written to {args.out}:")
-    for task, info in manifest["tasks"].items():
-        print(f"  {task}: {info['rows']}")
+    for task, info in manifest["datasets"][HUB_DATASET].items():
+        print(f"  {HUB_DATASET} {task}: {info['rows']}, from {info['from']}")
     for checkpoint, info in manifest["models"].items():
-        print(f"  models/{checkpoint}: {info['from']}")
+        print(f"  {checkpoint}: from {info['from']}")
     print(f"Use it with: python -m helpers run -p source {args.out}")
     return 0
-
-
-def add_parser(sub) -> None:
-    bundle = sub.add_parser("bundle", help="save datasets, tokenizers and models into one folder for offline use")
-    bundle.add_argument("--tasks", nargs="+", default=["mrpc"])
-    bundle.add_argument("--checkpoints", nargs="+", default=["bert-base-uncased", "distilbert-base-uncased"])
-    bundle.add_argument("--out", required=True, help="a new folder")
-    bundle.add_argument("--source", default="auto", help="where to take them from (default: auto)")
-    bundle.set_defaults(func=cmd_bundle)

@@ -81,9 +81,10 @@ def padding_stats(lengths, batch_size: int = 16, max_length: int = 128, seed: in
     unknown = [s for s in strategies if s not in STRATEGIES]
     if unknown:
         raise ParameterError("strategies", unknown, f"choose from {', '.join(STRATEGIES)}")
-    lengths = [min(int(n), max_length) for n in lengths]
-    if not lengths:
-        raise ParameterError("lengths", lengths, "need at least one example")
+    lengths = list(lengths)
+    if not lengths or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in lengths):
+        raise ParameterError("lengths", lengths[:8], "must be one or more token counts, each a positive integer")
+    lengths = [min(n, max_length) for n in lengths]
     longest = max(lengths)
     result = {}
     for strategy in strategies:

@@ -1,5 +1,11 @@
-"""Check notebook parameters up front: one clear message naming the parameter, in milliseconds."""
+"""Check notebook parameters up front: one clear message naming the parameter, in seconds.
 
+Each notebook's second cell calls `check_parameters(...)` with its parameters; the runner calls
+the same function, with each notebook's own arguments, before the first notebook starts.
+"""
+
+import re
+import tempfile
 from pathlib import Path
 
 from .errors import ParameterError
@@ -9,26 +15,10 @@ MODEL_MAX_POSITIONS = 512  # BERT-family checkpoints; the tokenizer's own limit 
 
 
 def check_positive_int(name: str, value, maximum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1 or (maximum and value > maximum):
         raise ParameterError(name, value, "must be a positive integer"
                              + (f" of at most {maximum}" if maximum else ""))
-    if maximum is not None and value > maximum:
-        raise ParameterError(name, value, f"must be a positive integer of at most {maximum}")
     return value
-
-
-def check_source(source) -> str:
-    if not isinstance(source, str) or not source.strip():
-        raise ParameterError("source", source, "pass 'auto', 'hub', 'sample' or a local folder")
-    if source not in ("auto", "hub", "sample") and not Path(source).expanduser().is_dir():
-        raise ParameterError("source", source, "is neither 'auto', 'hub', 'sample' nor an existing folder")
-    return source
-
-
-def check_checkpoint(checkpoint) -> str:
-    if not isinstance(checkpoint, str) or not checkpoint.strip() or " " in checkpoint.strip():
-        raise ParameterError("checkpoint", checkpoint, "a model id such as 'bert-base-uncased'")
-    return checkpoint.strip()
 
 
 def check_seed(seed) -> int:
@@ -37,10 +27,39 @@ def check_seed(seed) -> int:
     return seed
 
 
+def check_learning_rate(value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+        raise ParameterError("learning_rate", value, "must be a number between 0 and 1, such as 5e-5")
+    return float(value)
+
+
+def check_device(device) -> str:
+    """'auto', 'cpu', 'cuda' or 'cuda:N'; a GPU only where there is one."""
+    if not isinstance(device, str) or not re.fullmatch(r"auto|cpu|cuda(:\d+)?", device):
+        raise ParameterError("device", device, "choose 'auto', 'cpu' or 'cuda'")
+    if device.startswith("cuda"):
+        import torch
+
+        if not torch.cuda.is_available():
+            raise ParameterError("device", device, "no CUDA device is available here; use 'auto' or 'cpu'")
+    return device
+
+
+def _checked_source(value) -> str:
+    from .sources import check_source
+
+    return check_source(value)
+
+
+def _checked_name(value) -> str:
+    from .sources import check_name
+
+    return check_name(value)
+
+
 CHECKS = {
     "task": lambda v: get_task(v).name,
-    "source": check_source,
-    "checkpoint": check_checkpoint,
+    "source": _checked_source,
     "max_length": lambda v: check_positive_int("max_length", v, MODEL_MAX_POSITIONS),
     "batch_size": lambda v: check_positive_int("batch_size", v, 4096),
     "sample_size": lambda v: check_positive_int("sample_size", v),
@@ -49,19 +68,62 @@ CHECKS = {
     "num_proc": lambda v: check_positive_int("num_proc", v, 64),
     "steps": lambda v: check_positive_int("steps", v),
     "seed": check_seed,
-    "learning_rate": lambda v: _check_learning_rate(v),
+    "learning_rate": check_learning_rate,
+    "device": check_device,
 }
 
 
-def _check_learning_rate(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
-        raise ParameterError("learning_rate", value, "must be a number between 0 and 1, such as 5e-5")
-    return float(value)
+def check_parameters(*, need_pair: bool = False, need_labels: bool = False, **params) -> dict:
+    """Each parameter checked and normalised (a source folder made absolute), then what they ask
+    for together: that the source serves the task in its schema, that each checkpoint can be had
+    from the source, that a sample fits its split, that the cache can be written. Unknown names
+    pass through untouched. need_pair / need_labels: this notebook needs sentence pairs / labels.
+    """
+    checked = {}
+    for name, value in params.items():
+        if name.endswith("checkpoint"):
+            checked[name] = _renamed(name, _checked_name, value)
+        else:
+            checked[name] = CHECKS[name](value) if name in CHECKS else value
+    if "task" in checked:
+        get_task(checked["task"], need_labels=need_labels, need_pair=need_pair)
+    if "source" in checked:
+        from .sources import check_task_source, resolve, train_rows
+
+        source = checked["source"]
+        check_cache_writable()
+        if "task" in checked:
+            check_task_source(checked["task"], source)
+            if "sample_size" in checked:
+                check_sample_size(checked["sample_size"], train_rows(checked["task"], source))
+        for name in [n for n in checked if n.endswith("checkpoint")]:
+            _renamed(name, resolve, checked[name], source)
+    return checked
 
 
-def check_parameters(**params) -> dict:
-    """Each known parameter checked and normalised; unknown names pass through untouched."""
-    return {name: CHECKS[name](value) if name in CHECKS else value for name, value in params.items()}
+def _renamed(name: str, check, *args):
+    """Run a check that names its parameter 'checkpoint' as the parameter it was called for."""
+    try:
+        return check(*args)
+    except ParameterError as error:
+        if error.parameter == "checkpoint" and name != "checkpoint":
+            raise ParameterError(name, error.value, error.allowed) from None
+        raise
+
+
+def check_cache_writable() -> None:
+    """The libraries cache data, models and this project's stand-ins under HF_HOME."""
+    import datasets.config
+    from huggingface_hub import constants
+
+    for folder in dict.fromkeys([Path(constants.HF_HOME), Path(datasets.config.HF_DATASETS_CACHE)]):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            tempfile.TemporaryFile(dir=folder).close()
+        except OSError:
+            raise ParameterError("HF_HOME", str(folder), "is not writable, and the libraries cache data and "
+                                 "models there: set HF_HOME to a folder you can write (for example "
+                                 "`export HF_HOME=~/hf-cache`) before starting Python") from None
 
 
 def check_max_length(max_length: int, tokenizer) -> int:
@@ -70,10 +132,35 @@ def check_max_length(max_length: int, tokenizer) -> int:
     return check_positive_int("max_length", max_length, limit)
 
 
-def check_sample_size(sample_size: int, split) -> int:
-    """A sample cannot be larger than the split it is drawn from."""
+def check_sample_size(sample_size: int, rows) -> int:
+    """A sample cannot be larger than the split it is drawn from (a split, or its number of rows)."""
     check_positive_int("sample_size", sample_size)
-    if sample_size > split.num_rows:
-        raise ParameterError("sample_size", sample_size,
-                             f"must be at most {split.num_rows}, the number of rows in the split")
+    rows = rows if isinstance(rows, int) else rows.num_rows
+    if sample_size > rows:
+        raise ParameterError("sample_size", sample_size, f"must be at most {rows}, the number of rows in the split")
     return sample_size
+
+
+def check_out_dir(out, must_be_empty: bool = True, overwrite: bool = False) -> Path:
+    """An output folder, made absolute against the caller's folder and checked before any work:
+    not a file, writable, and (for runs) new or empty unless the caller asked to overwrite.
+    Nothing is created here."""
+    if not isinstance(out, (str, Path)) or not str(out).strip():
+        raise ParameterError("out", out, "a folder to write into")
+    folder = Path(out).expanduser().resolve()
+    if folder.exists() and not folder.is_dir():
+        raise ParameterError("out", str(out), "is an existing file; choose a folder")
+    if must_be_empty and not overwrite and folder.is_dir() and any(folder.iterdir()):
+        raise ParameterError("out", str(out), "already exists and is not empty; choose a new folder, or pass "
+                             "--overwrite to replace what an earlier run wrote there")
+    existing = next(p for p in [folder, *folder.parents] if p.exists())
+    try:
+        tempfile.TemporaryFile(dir=existing).close()
+    except OSError as error:
+        raise ParameterError("out", str(out), f"cannot be written ({error.strerror or error}); choose a "
+                             "folder you can write") from None
+    return folder
+
+
+def check_timeout(seconds) -> int:
+    return check_positive_int("timeout", seconds)

@@ -7,14 +7,16 @@ executed notebook: values are computed by the notebook, never typed into it.
 
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 RECORD_KEY = "helpers_record"
 
 
-def record(key: str, value, label: str | None = None) -> None:
-    value = json.loads(json.dumps(value, default=_plain))  # plain JSON: ints, floats, lists, dicts
-    text = f"{label or key}: {value}"
+def record(key: str, value, label: str | None = None, note: str = "") -> None:
+    """Show `label: value` (and a note after it) and keep the value in the output's metadata."""
+    value = plain(value)
+    text = f"{label or key}: {value}" + (f"   {note}" if note else "")
     try:
         from IPython import get_ipython
         from IPython.display import display
@@ -25,6 +27,11 @@ def record(key: str, value, label: str | None = None) -> None:
     except ImportError:
         pass
     print(text)
+
+
+def plain(value):
+    """The value as plain JSON types: ints, floats, strings, lists, dicts (tensors and arrays too)."""
+    return json.loads(json.dumps(value, default=_plain))
 
 
 def _plain(obj):
@@ -52,7 +59,7 @@ def read_records(notebook) -> dict:
 
 
 def short_path(path) -> str:
-    """A path as a learner can share it: $HF_HOME/..., ~/..., or relative, never a machine's root."""
+    """A path as a learner can share it: $HF_HOME/..., ~/..., or relative to the current folder."""
     path = str(path)
     hf_home = os.environ.get("HF_HOME") or os.path.expanduser("~/.cache/huggingface")
     for prefix, name in [(hf_home, "$HF_HOME"), (os.path.expanduser("~"), "~")]:
@@ -60,6 +67,26 @@ def short_path(path) -> str:
         if path == prefix or path.startswith(prefix + "/"):
             return name + path[len(prefix):]
     try:
-        return os.path.relpath(path)
+        relative = os.path.relpath(path)
     except ValueError:
         return path
+    return path if relative.startswith("..") else relative
+
+
+@contextmanager
+def quiet_libraries():
+    """No progress bars from datasets or transformers inside the block (a check that works
+    quietly); whatever the caller had is restored afterwards."""
+    import datasets
+    from transformers.utils import logging
+
+    data_bars, model_bars = datasets.is_progress_bar_enabled(), logging.is_progress_bar_enabled()
+    datasets.disable_progress_bars()
+    logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if data_bars:
+            datasets.enable_progress_bars()
+        if model_bars:
+            logging.enable_progress_bar()

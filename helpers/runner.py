@@ -1,15 +1,19 @@
-"""Run the notebooks unattended with papermill: parameters, progress, a summary, clear failures."""
+"""Run the notebooks unattended with papermill: everything checked first, then progress, a summary,
+clear failures. Executed notebooks go to an output folder, never over the stored ones."""
 
+import ast
 import json
 import os
 import time
 from pathlib import Path
 
 from .errors import ParameterError
-from .params import check_parameters
-from .report import read_records
+from .hub import decision_env, hub_status, scoped_env
+from .params import check_out_dir, check_parameters, check_timeout
+from .report import read_records, short_path
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
 # Stored outputs, tests and unattended runs show no progress bars or library chatter;
 # interactive learners keep them (nothing here is set for a JupyterLab session).
@@ -20,12 +24,29 @@ QUIET_ENV = {
     "TQDM_DISABLE": "1",
     "PYTHONWARNINGS": "ignore:IProgress not found",
 }
-SOURCE_KEYS = ("data_source", "tokenizer", "model")
+# What stored outputs are made with and checked against: offline, quiet, one thread per kernel
+# (two kernels share two cores in the tests). HF_HOME, a fresh cache, is added by the caller.
+STORED_RUN_ENV = {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", **QUIET_ENV}
+SOURCE_PREFIX = "source:"
+
+
+class Interrupted(Exception):
+    """Ctrl-C during a run; the summary of what was done is written."""
+
+    def __init__(self, done: int, total: int):
+        super().__init__(f"interrupted; {done} of {total} notebooks done")
+
+
+def notebook_dir(folder: Path = NOTEBOOK_DIR) -> Path:
+    if not any(folder.glob(NOTEBOOK_GLOB)):
+        raise ParameterError("notebooks", str(folder), "holds no numbered notebooks: the runner runs the "
+                             "notebooks of a clone of the project, installed with `pip install -e .`")
+    return folder
 
 
 def list_notebooks(names=None, folder: Path = NOTEBOOK_DIR) -> list[Path]:
     """The numbered notebooks, or those named (by number, stem or file name), in order."""
-    every = sorted(folder.glob("[0-9][0-9]_*.ipynb"))
+    every = sorted(notebook_dir(folder).glob(NOTEBOOK_GLOB))
     if not names:
         return every
     chosen = []
@@ -43,78 +64,105 @@ def notebook_parameters(notebook: Path) -> dict[str, dict]:
     return {p["name"]: p for p in papermill.inspect_notebook(str(notebook)).values()}
 
 
-def check_run_parameters(notebooks: list[Path], parameters: dict) -> dict[Path, dict]:
-    """Which parameters go to which notebook; a name no chosen notebook has is an error (a typo)."""
+def notebook_check(notebook: Path, parameters: dict) -> dict:
+    """The arguments of the notebook's own `helpers.check_parameters(...)` call, with these
+    parameter values: the runner checks exactly what the notebook will check, before it starts."""
+    import nbformat
+
+    for cell in nbformat.read(str(notebook), as_version=4).cells:
+        if cell.cell_type != "code" or "check_parameters(" not in cell.source:
+            continue
+        for node in ast.walk(ast.parse(cell.source)):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "check_parameters":
+                return {kw.arg: parameters[kw.value.id] if isinstance(kw.value, ast.Name)
+                        else ast.literal_eval(kw.value) for kw in node.keywords}
+    return {}
+
+
+def check_run(notebooks: list[Path], parameters: dict) -> dict[Path, dict]:
+    """Which parameters go to which notebook, each notebook's checks passed with its defaults and
+    these values; a name no chosen notebook declares is an error (a typo)."""
     declared = {nb: notebook_parameters(nb) for nb in notebooks}
     known = sorted({name for params in declared.values() for name in params})
     for name in parameters:
         if name not in known:
             raise ParameterError(name, parameters[name],
                                  f"no chosen notebook has a parameter {name!r}; they have: {', '.join(known)}")
-    parameters = check_parameters(**parameters)
-    _preflight(parameters)
-    return {nb: {k: v for k, v in parameters.items() if k in declared[nb]} for nb in notebooks}
-
-
-def _preflight(parameters: dict) -> None:
-    """Serve the data and tokenizer the parameters ask for once, quietly, before any notebook starts:
-    an empty, corrupt or wrong-schema folder, a task or checkpoint that cannot be had offline, or a
-    sample larger than its split fails here in seconds, with nothing written."""
-    if not {"task", "source", "checkpoint", "sample_size"} & set(parameters):
-        return
-    import contextlib
-    import io
-
-    from .data import load_glue
-    from .models import load_tokenizer
-    from .params import check_sample_size
-    from .tasks import get_task
-
-    task, source = parameters.get("task", "mrpc"), parameters.get("source", "auto")
-    with contextlib.redirect_stdout(io.StringIO()):
-        raw = load_glue(task, source)
-        if "sample_size" in parameters:
-            check_sample_size(parameters["sample_size"], raw[get_task(task).train_split])
-        if "checkpoint" in parameters:
-            load_tokenizer(parameters["checkpoint"], source)
+    plan = {}
+    for notebook, params in declared.items():
+        given = {k: v for k, v in parameters.items() if k in params}
+        effective = {name: ast.literal_eval(p["default"]) for name, p in params.items()} | given
+        checked = check_parameters(**notebook_check(notebook, effective))
+        plan[notebook] = {k: checked.get(k, v) for k, v in given.items()}  # e.g. a folder made absolute
+    return plan
 
 
 def run_notebooks(notebooks: list[Path], parameters: dict, out_dir: Path, html: bool = False,
-                  timeout: int = 900, echo=print) -> list[dict]:
-    """Execute each notebook into out_dir; returns one summary row per notebook."""
+                  timeout: int = 900, overwrite: bool = False, echo=print) -> list[dict]:
+    """Execute each notebook into out_dir; returns one summary row per notebook.
+
+    Everything is checked before anything is written: parameters, sources, the output folder.
+    Relative paths are resolved against the caller's folder, not the notebooks'.
+    """
+    check_timeout(timeout)
+    out_dir = check_out_dir(out_dir, must_be_empty=True, overwrite=overwrite)
+    from .report import quiet_libraries
+
+    with quiet_libraries():
+        plan = check_run(notebooks, parameters)
+    env = {**QUIET_ENV, **decision_env(hub_status())}  # the kernels get the decision and its reason
+    echo(f"Running {len(notebooks)} notebook(s) into {short_path(out_dir)}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    if overwrite:
+        for old in [*out_dir.glob(NOTEBOOK_GLOB), *out_dir.glob("[0-9][0-9]_*.html"), out_dir / "summary.json"]:
+            old.unlink(missing_ok=True)
+    rows = []
+    with scoped_env(env):
+        try:
+            for number, notebook in enumerate(notebooks, 1):
+                echo(f"[{number}/{len(notebooks)}] {notebook.stem} ...", end=" ", flush=True)
+                row = {"notebook": notebook.stem, "parameters": plan[notebook], "status": "incomplete"}
+                rows.append(row)
+                _run_one(notebook, out_dir / notebook.name, row, timeout, html)
+                echo(f"{row['status']} ({row['seconds']} s)")
+                if row["status"] != "ok":
+                    echo(f"    cell [{row['failed_cell']}]: {row['error']}")
+        except KeyboardInterrupt:
+            echo("")
+            _write_summary(rows, out_dir)
+            raise Interrupted(sum(r["status"] != "incomplete" for r in rows), len(notebooks)) from None
+    _write_summary(rows, out_dir)
+    return rows
+
+
+def _run_one(notebook: Path, target: Path, row: dict, timeout: int, html: bool) -> None:
     import papermill
 
-    plan = check_run_parameters(notebooks, parameters)  # before anything is written
-    os.environ.update(QUIET_ENV)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for number, notebook in enumerate(notebooks, 1):
-        target = out_dir / notebook.name
-        echo(f"[{number}/{len(notebooks)}] {notebook.stem} ...", end=" ", flush=True)
-        started = time.perf_counter()
-        row = {"notebook": notebook.stem, "parameters": plan[notebook]}
-        try:
-            papermill.execute_notebook(str(notebook), str(target), parameters=plan[notebook],
-                                       cwd=str(notebook.parent), progress_bar=False, log_output=False,
-                                       execution_timeout=timeout, shutdown_kernel="immediate",
-                                       # ipykernel 7 warns on every start that its local TCP is unencrypted
-                                       extra_arguments=["--IPKernelApp.log_level=ERROR"])
-            row["status"] = "ok"
-        except papermill.PapermillExecutionError as error:
-            row.update(status="failed", failed_cell=error.exec_count, error=f"{error.ename}: {error.evalue}")
+    started = time.perf_counter()
+    try:
+        papermill.execute_notebook(str(notebook), str(target), parameters=row["parameters"],
+                                   cwd=str(notebook.parent), progress_bar=False, log_output=False,
+                                   execution_timeout=timeout, shutdown_kernel="immediate",
+                                   # ipykernel 7 warns on every start that its local TCP is unencrypted
+                                   extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        row["status"] = "ok"
+    except papermill.PapermillExecutionError as error:
+        row.update(status="failed", failed_cell=error.exec_count, error=f"{error.ename}: {error.evalue}")
+    finally:
         row["seconds"] = round(time.perf_counter() - started, 1)
-        if target.exists():
-            records = read_records(target)
-            row.update({key: records.pop(key) for key in SOURCE_KEYS if key in records})
-            row["figures"] = records
-            if html:
-                _export_html(target)
-        echo(f"{row['status']} ({row['seconds']} s)")
-        if row["status"] != "ok":
-            echo(f"    cell [{row['failed_cell']}]: {row['error']}")
-        rows.append(row)
-    (out_dir / "summary.json").write_text(json.dumps(rows, indent=1))
-    return rows
+    if target.exists():
+        records = read_records(target)
+        row["sources"] = {k[len(SOURCE_PREFIX):]: records.pop(k) for k in list(records) if k.startswith(SOURCE_PREFIX)}
+        row["figures"] = records
+        if html:
+            _export_html(target)
+
+
+def _write_summary(rows: list[dict], out_dir: Path) -> None:
+    """summary.json, written last and atomically: a reader never sees half of it."""
+    scratch = out_dir / ".summary.json.partial"
+    scratch.write_text(json.dumps(rows, indent=1))
+    os.replace(scratch, out_dir / "summary.json")
 
 
 def _export_html(notebook: Path) -> None:
@@ -126,16 +174,37 @@ def _export_html(notebook: Path) -> None:
 
 
 def summary_table(rows: list[dict]) -> str:
-    """The summary as aligned plain text."""
-    lines = [f"{'notebook':<22} {'status':<7} {'seconds':>7}  source / checkpoint / key figures"]
+    """The summary as aligned plain text; sources said once when every notebook used the same."""
+    sources = [json.dumps(r.get("sources", {}), sort_keys=True) for r in rows]
+    shared = len(set(sources)) == 1 and rows and rows[0].get("sources")
+    lines = []
+    if shared:
+        lines += ["Sources, the same for every notebook:"]
+        lines += [f"  {name}: {text}" for name, text in rows[0]["sources"].items()] + [""]
+    lines.append(f"{'notebook':<24} {'status':<10} {'seconds':>7}  " + ("key figures" if shared else "sources / key figures"))
     for row in rows:
-        lines.append(f"{row['notebook']:<22} {row['status']:<7} {row['seconds']:>7}  "
-                     f"{row.get('data_source', '-')}")
-        if "tokenizer" in row:
-            lines.append(f"{'':<39}{row['tokenizer']}")
-        for key, value in row.get("figures", {}).items():
-            text = json.dumps(value)
-            lines.append(f"{'':<39}{key}: {text if len(text) < 80 else text[:77] + '...'}")
-        if row["status"] != "ok":
-            lines.append(f"{'':<39}FAILED in cell [{row['failed_cell']}]: {row['error']}")
+        lines.append(f"{row['notebook']:<24} {row['status']:<10} {row.get('seconds', '-'):>7}")
+        details = [] if shared else [f"{n}: {t}" for n, t in row.get("sources", {}).items()]
+        details += [f"{key}: {_short(json.dumps(value))}" for key, value in row.get("figures", {}).items()]
+        if row["status"] == "failed":
+            details.append(f"FAILED in cell [{row['failed_cell']}]: {row['error']}")
+        lines += [f"{'':<4}{text}" for text in details]
     return "\n".join(lines)
+
+
+def _short(text: str, width: int = 90) -> str:
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def store_outputs(notebooks: list[Path], executed_dir: Path) -> None:
+    """Copy executed notebooks over the stored ones, without papermill's run metadata."""
+    import nbformat
+
+    for notebook in notebooks:
+        executed = nbformat.read(str(executed_dir / notebook.name), as_version=4)
+        executed.metadata.pop("papermill", None)
+        for cell in executed.cells:
+            cell.metadata.pop("papermill", None)
+            cell.metadata.pop("execution", None)
+        nbformat.write(executed, str(notebook))
+

@@ -1,7 +1,8 @@
-"""The facts about GLUE's sentence-pair tasks, in one table.
+"""The facts about GLUE's tasks, in one table.
 
-Notebooks and helpers read column names, labels and split names from here instead of
-naming MRPC's columns, so every notebook runs for every pair task of `nyu-mll/glue`.
+Notebooks and helpers read column names, labels, split names and features from here instead of
+naming MRPC's columns, so every notebook runs for every sentence-pair task of `nyu-mll/glue`, and
+the exercises handle the single-sentence ones (SST-2, CoLA) too.
 """
 
 from dataclasses import dataclass
@@ -14,12 +15,16 @@ HUB_DATASET = "nyu-mll/glue"  # the course's bare "glue" id no longer resolves
 @dataclass(frozen=True)
 class GlueTask:
     name: str
-    text_columns: tuple[str, str]
+    text_columns: tuple[str, ...]  # two for pair tasks, one for SST-2 and CoLA
     label_names: tuple[str, ...]  # empty for the regression task (STS-B)
     train_split: str
     eval_split: str
     splits: tuple[str, ...]
     description: str
+
+    @property
+    def is_pair(self) -> bool:
+        return len(self.text_columns) == 2
 
     @property
     def is_regression(self) -> bool:
@@ -38,6 +43,15 @@ class GlueTask:
     @property
     def columns(self) -> tuple[str, ...]:
         return (*self.text_columns, "label", "idx")
+
+    def features(self):
+        """The Hub's features for this task: strings, the label type, and idx."""
+        import datasets
+
+        label = (datasets.Value("float32") if self.is_regression
+                 else datasets.ClassLabel(names=list(self.label_names)))
+        return datasets.Features({**{c: datasets.Value("string") for c in self.text_columns},
+                                  "label": label, "idx": datasets.Value("int32")})
 
 
 _STANDARD = ("train", "validation", "test")
@@ -63,17 +77,29 @@ GLUE_TASKS: dict[str, GlueTask] = {
                  "train", "validation", _STANDARD, "similarity: a score from 0 to 5 (regression)"),
         GlueTask("ax", ("premise", "hypothesis"), ("entailment", "neutral", "contradiction"),
                  "test", "test", ("test",), "diagnostic test set for MNLI models; labels hidden"),
+        GlueTask("sst2", ("sentence",), ("negative", "positive"),
+                 "train", "validation", _STANDARD, "sentiment: is the movie-review sentence positive?"),
+        GlueTask("cola", ("sentence",), ("unacceptable", "acceptable"),
+                 "train", "validation", _STANDARD, "grammar: is the sentence acceptable English?"),
     ]
 }
+PAIR_TASKS = tuple(name for name, t in GLUE_TASKS.items() if t.is_pair)
 
 
-def get_task(task: str, need_labels: bool = False) -> GlueTask:
-    """The table row for `task`, or a ParameterError naming the tasks there are (or, with
-    `need_labels`, saying that a task without a labelled training split cannot train)."""
+def get_task(task: str, need_labels: bool = False, need_pair: bool = False) -> GlueTask:
+    """The table row for `task`, or a ParameterError naming the tasks there are.
+
+    need_labels: refuse a task without a labelled training split (AX); need_pair: refuse a
+    single-sentence task (SST-2, CoLA) in a notebook about sentence pairs.
+    """
     if not isinstance(task, str) or task.lower() not in GLUE_TASKS:
-        raise ParameterError("task", task, f"choose one of GLUE's pair tasks: {', '.join(GLUE_TASKS)}")
+        raise ParameterError("task", task, f"choose one of GLUE's tasks: {', '.join(GLUE_TASKS)}")
     info = GLUE_TASKS[task.lower()]
+    if need_pair and not info.is_pair:
+        raise ParameterError("task", task, "is a single-sentence task; this notebook is about sentence "
+                             f"pairs: choose one of {', '.join(PAIR_TASKS)} (the exercise in notebook 3 "
+                             "shows single sentences)")
     if need_labels and not info.has_labels:
-        trainable = ", ".join(name for name, t in GLUE_TASKS.items() if t.has_labels)
+        trainable = ", ".join(name for name, t in GLUE_TASKS.items() if t.has_labels and (t.is_pair or not need_pair))
         raise ParameterError("task", task, f"has no labels to train on; choose one of {trainable}")
     return info

@@ -1,19 +1,12 @@
-"""Every test, and every notebook kernel the tests start, runs offline, quiet and on a fresh cache."""
+"""Fixtures the tests share. (Settings every run gets, offline and quiet, are in ../conftest.py.)"""
 
-import os
-import tempfile
 from pathlib import Path
 
+import os
+import subprocess
+import sys
+
 import pytest
-
-# Before any Hugging Face library is imported: the libraries read these at import time.
-os.environ["HF_HUB_OFFLINE"] = "1"  # tests never need the network
-os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="hf_home_")  # a cold cache, as on a fresh machine
-os.environ["OMP_NUM_THREADS"] = "1"  # two xdist workers on two cores: no thread fights
-
-from helpers.runner import QUIET_ENV  # noqa: E402
-
-os.environ.update(QUIET_ENV)  # no progress bars in stored outputs or tests; learners keep theirs
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_MRPC = ROOT.parent / "shared" / "data" / "glue-mrpc"
@@ -23,54 +16,105 @@ REAL_MRPC = ROOT.parent / "shared" / "data" / "glue-mrpc"
 def real_mrpc() -> Path:
     """The real GLUE MRPC, for checking the course's figures; absent on a learner's machine."""
     if not (REAL_MRPC / "train-00000-of-00001.parquet").is_file():
-        pytest.skip(f"real MRPC corpus not found at ../shared/data/glue-mrpc")
+        pytest.skip("real MRPC corpus not found at ../shared/data/glue-mrpc")
     return REAL_MRPC
 
 
 @pytest.fixture(scope="session")
 def bert_tokenizer():
+    from transformers import AutoTokenizer
+
     import helpers
 
-    return helpers.load_tokenizer("bert-base-uncased", source="sample")
+    return AutoTokenizer.from_pretrained(helpers.resolve("bert-base-uncased", "sample").target)
 
 
-def write_task_folder(folder: Path, task: str) -> dict[str, int]:
-    """A small local source in `task`'s schema, made from the embedded sample's sentences.
+@pytest.fixture(scope="session")
+def sample():
+    from datasets import load_dataset
 
-    Only the shape matters here (columns, label type, split names), not the meaning of the labels.
-    """
+    import helpers
+
+    return load_dataset(helpers.resolve("nyu-mll/glue", "sample").target, "mrpc")
+
+
+@pytest.fixture
+def task_folder(tmp_path, sample):
+    """make(task, folder=None) -> (folder, rows per split): plain parquet files in `task`'s schema (features
+    in the parquet metadata, as the Hub's), made from the sample's sentences. Only the shape
+    matters here (columns, label type, split names), not the meaning of the labels."""
     import datasets
 
     import helpers
 
-    info = helpers.get_task(task)
-    sample = helpers.load_glue("mrpc", source="sample")
-    pools = [sample["train"], sample["validation"], sample["test"]]
-    if info.is_regression:
-        label = datasets.Value("float32")
-    elif info.label_names:  # AX too: a ClassLabel whose values are all -1, as on the Hub
-        label = datasets.ClassLabel(names=list(info.label_names))
-    else:
-        label = datasets.Value("int32")
-    features = datasets.Features({info.text_columns[0]: datasets.Value("string"),
-                                  info.text_columns[1]: datasets.Value("string"),
-                                  "label": label, "idx": datasets.Value("int32")})
-    rows = {}
-    folder.mkdir(parents=True, exist_ok=True)
-    for number, split in enumerate(info.splits):
-        part = pools[min(number, 2)]
-        n = part.num_rows
-        if not info.has_labels or split.startswith("test"):
-            labels = [-1] * n  # GLUE hides test labels
-            if info.is_regression:
-                labels = [-1.0] * n
-        elif info.is_regression:
-            labels = [round(1.0 + 3.5 * y, 1) for y in part["label"][:]]
+    def make(task: str, folder: Path | None = None) -> tuple[Path, dict[str, int]]:
+        folder = folder or tmp_path / f"{task}-data"
+        folder.mkdir(parents=True, exist_ok=True)
+        info = helpers.get_task(task)
+        pools = [sample["train"], sample["validation"], sample["test"]]
+        rows = {}
+        for number, split in enumerate(info.splits):
+            part = pools[min(number, 2)]
+            n = part.num_rows
+            labels = list(part["label"])
+            if not info.has_labels or split.startswith("test"):
+                labels = [-1.0 if info.is_regression else -1] * n  # GLUE hides test labels
+            elif info.is_regression:
+                labels = [round(1.0 + 3.5 * y, 1) for y in labels]
+            else:
+                labels = [(i + y) % info.num_labels for i, y in enumerate(labels)]
+            texts = {column: list(part[source]) for column, source
+                     in zip(info.text_columns, ("sentence1", "sentence2"))}
+            datasets.Dataset.from_dict({**texts, "label": labels, "idx": list(range(n))},
+                                       features=info.features()).to_parquet(
+                str(folder / f"{split}-00000-of-00001.parquet"))
+            rows[split] = n
+        return folder, rows
+
+    return make
+
+
+@pytest.fixture
+def read_only_dir(tmp_path):
+    """A folder nobody can write: a read-only tmpfs where we may mount one (root), else a folder
+    without write permission (an ordinary user)."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    mounted = os.geteuid() == 0 and subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)], capture_output=True).returncode == 0
+    if not mounted:
+        folder.chmod(0o500)
+        if os.access(folder, os.W_OK):
+            pytest.skip("cannot make a read-only folder here")
+    try:
+        yield folder
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(folder)], check=True)
         else:
-            labels = [(i + y) % info.num_labels for i, y in enumerate(part["label"][:])]
-        datasets.Dataset.from_dict({
-            info.text_columns[0]: part["sentence1"][:], info.text_columns[1]: part["sentence2"][:],
-            "label": labels, "idx": list(range(n)),
-        }, features=features).to_parquet(str(folder / f"{split}-00000-of-00001.parquet"))
-        rows[split] = n
-    return rows
+            folder.chmod(0o700)
+
+
+SILENT_SERVER = """
+import socket, time
+server = socket.socket()
+server.bind(("127.0.0.1", 0))
+server.listen(64)
+print(server.getsockname()[1], flush=True)
+clients = []
+while True:                      # accept, then never say a word
+    clients.append(server.accept()[0])
+"""
+
+
+@pytest.fixture
+def silent_server():
+    """A process that accepts TCP connections and never answers; stopped by its pid."""
+    process = subprocess.Popen([sys.executable, "-c", SILENT_SERVER], stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(process.stdout.readline())
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+    assert process.poll() is not None

@@ -35,7 +35,9 @@ def test_every_strategy_sees_the_same_examples(features, bert_tokenizer):
 
 
 def test_benchmark_rows(features, bert_tokenizer):
-    model = helpers.load_model("distilbert-base-uncased", source="sample")
+    from transformers import AutoModelForSequenceClassification
+
+    model = AutoModelForSequenceClassification.from_pretrained(helpers.resolve("distilbert-base-uncased", "sample").target)
     rows = bench.run_benchmark(model, bert_tokenizer, features, batch_size=4, steps=2, rounds=2, device="cpu")
     by_name = {r["strategy"]: r for r in rows}
     assert set(by_name) == set(bench.BENCH_STRATEGIES)
@@ -53,6 +55,7 @@ def test_bad_device_is_named():
         bench.pick_device("tpu")
 
 
+@pytest.mark.processes
 def test_cli_writes_csv_and_plot(tmp_path):
     done = subprocess.run([sys.executable, "-m", "helpers", "bench", "--source", "sample", "--checkpoint",
                            "distilbert-base-uncased", "--steps", "2", "--batch-size", "4", "--out", str(tmp_path)],

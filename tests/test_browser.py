@@ -24,6 +24,7 @@ import pytest
 from helpers.report import RECORD_KEY
 from helpers.runner import QUIET_ENV, list_notebooks
 
+pytestmark = pytest.mark.notebooks
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -34,7 +35,7 @@ LIGHTER = {"02_pair_tokenization": "memory_rows = 1000", "03_batched_map": "benc
 # A few outputs each notebook must show as text, beside the figures every stored run recorded.
 KEY_TEXT = {
     "01_loading_mrpc": ["DatasetDict", "ClassLabel(names=['not_equivalent', 'equivalent'])", "mrpc rows:"],
-    "02_pair_tokenization": ["[CLS]", "[SEP]", "same input_ids: True", "text input must be of type"],
+    "02_pair_tokenization": ["[CLS]", "[SEP]", "largest difference in the logits", "text input must be of type"],
     "03_batched_map": ["examples/s", "batched=True is", "num_proc=2"],
     "04_dynamic_padding": ["collated input_ids shape: [8, ", "same as DataCollatorWithPadding: True"],
     "05_adamw_step": ["loss before:", "newly initialised tensors", "tensors changed"],

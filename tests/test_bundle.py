@@ -1,14 +1,17 @@
-"""The classroom bundle: built offline from the sample and the stand-ins, then served with no network."""
+"""The classroom bundle: a Hub-shaped mirror built offline from the sample and the stand-ins, whose
+manifest says so, served with no network."""
 
 import json
 
 import pytest
+from datasets import load_dataset
+from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 import helpers
 from helpers.bundle import build_bundle
-from helpers.runner import list_notebooks, run_notebooks
-
-COURSE_PAIR_IDS = [101, 2023, 2003, 1996, 2034, 6251, 1012, 102, 2023, 2003, 1996, 2117, 2028, 1012, 102]
+from helpers.course import COURSE_FIGURES
+from helpers.sources import SAMPLE_REPO, SAMPLE_WHAT
+from helpers.standins import STANDINS
 
 
 @pytest.fixture(scope="module")
@@ -19,38 +22,53 @@ def bundle(tmp_path_factory):
 
 
 def test_bundle_layout_and_manifest(bundle):
-    assert sorted(p.name for p in (bundle / "mrpc").iterdir()) == [
+    assert sorted(p.name for p in (bundle / "nyu-mll" / "glue" / "mrpc").iterdir()) == [
         "test-00000-of-00001.parquet", "train-00000-of-00001.parquet", "validation-00000-of-00001.parquet"]
+    assert (bundle / "nyu-mll" / "glue" / "README.md").is_file()
     manifest = json.loads((bundle / "manifest.json").read_text())
-    assert manifest["tasks"]["mrpc"]["rows"] == {"train": 208, "validation": 23, "test": 98}
-    assert manifest["models"]["bert-base-uncased"]["from"].startswith("offline stand-in for bert-base-uncased")
+    mrpc = manifest["datasets"]["nyu-mll/glue"]["mrpc"]
+    assert mrpc == {"rows": {"train": 208, "validation": 23, "test": 98}, "from": SAMPLE_WHAT}
     for checkpoint in ("bert-base-uncased", "distilbert-base-uncased"):
-        assert (bundle / "models" / checkpoint / "model.safetensors").is_file()
+        assert manifest["models"][checkpoint]["from"] == STANDINS[checkpoint].describe()
+        folder = bundle / checkpoint
+        assert sorted(p.name for p in folder.iterdir()) == ["config.json", "model.safetensors", "tokenizer.json",
+                                                            "tokenizer_config.json", "vocab.txt"]
+        assert not (folder / "model.safetensors").is_symlink()  # the bundle stands alone
 
 
-def test_bundle_serves_data_tokenizers_and_models(bundle, capsys):
-    raw = helpers.load_glue("mrpc", source=str(bundle))
-    assert raw["train"].features == helpers.load_glue("mrpc", source="sample")["train"].features
-    distilbert = helpers.load_tokenizer("distilbert-base-uncased", source=str(bundle))
-    assert distilbert("This is the first sentence.", "This is the second one.")["input_ids"] == COURSE_PAIR_IDS
-    assert "token_type_ids" not in distilbert.model_input_names
-    model, info = helpers.load_model("bert-base-uncased", num_labels=3, source=str(bundle), output_loading_info=True)
-    assert info["missing_keys"] == ["classifier.bias", "classifier.weight"]  # the encoder is pretrained
-    assert "bundled from offline stand-in" in capsys.readouterr().out
+def test_names_map_into_the_bundle_and_say_what_they_are(bundle, capsys):
+    target = helpers.locate("nyu-mll/glue", bundle)
+    raw = load_dataset(target, "mrpc")
+    assert raw["train"].features == load_dataset(str(SAMPLE_REPO), "mrpc")["train"].features
+    tokenizer = AutoTokenizer.from_pretrained(helpers.locate("distilbert-base-uncased", bundle))
+    assert tokenizer("This is the first sentence.", "This is the second one.")["input_ids"] == \
+        COURSE_FIGURES["example_pair_ids"].value
+    model, info = AutoModelForSequenceClassification.from_pretrained(
+        helpers.locate("bert-base-uncased", bundle), num_labels=3, output_loading_info=True)
+    assert sorted(info["missing_keys"]) == ["classifier.bias", "classifier.weight"]  # the encoder is pretrained
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Source of nyu-mll/glue: classroom bundle ")
+    assert lines[0].endswith(f": mrpc from {SAMPLE_WHAT} [asked for]")
+    assert "offline stand-in (tokenizer:" in lines[1] and "model: a small DistilBERT" in lines[1]
 
 
+@pytest.mark.notebooks
 def test_notebooks_run_from_the_bundle(bundle, tmp_path):
-    rows = run_notebooks(list_notebooks(["02", "05"]), {"source": str(bundle), "memory_rows": 1000}, tmp_path,
+    from helpers.runner import list_notebooks, run_notebooks
+
+    rows = run_notebooks(list_notebooks(["02", "05"]), {"source": str(bundle), "memory_rows": 500}, tmp_path,
                          echo=lambda *a, **k: None)
     assert [r["status"] for r in rows] == ["ok", "ok"], rows
-    assert rows[0]["figures"]["example_pair_ids"] == COURSE_PAIR_IDS
-    assert rows[0]["data_source"] == "local folder [asked for]"
-    assert "bundled from offline stand-in" in rows[1]["tokenizer"]
+    assert rows[0]["figures"]["example_pair_ids"] == COURSE_FIGURES["example_pair_ids"].value
+    for row in rows:
+        assert all(text.startswith("classroom bundle") for text in row["sources"].values()), row["sources"]
 
 
 def test_bundle_refuses_a_used_folder_and_leaves_nothing_on_failure(bundle, tmp_path):
     with pytest.raises(helpers.ParameterError, match="out=.*already exists and is not empty"):
         build_bundle(["mrpc"], ["bert-base-uncased"], bundle)
-    with pytest.raises(helpers.ParameterError, match="task='qqp'.*not available offline"):
+    with pytest.raises(helpers.ParameterError, match="task='qqp': is not in the embedded sample"):
         build_bundle(["qqp"], ["bert-base-uncased"], tmp_path / "new")
+    with pytest.raises(helpers.ParameterError, match="checkpoint='gpt2': is neither reachable"):
+        build_bundle(["mrpc"], ["gpt2"], tmp_path / "new")
     assert list(tmp_path.iterdir()) == []

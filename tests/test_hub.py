@@ -1,6 +1,16 @@
-"""helpers.hub: offline is decided once and fast, and the libraries are told."""
+"""helpers.hub: the Hub is used only if it answers as the Hub, decided within 2 s whatever the
+network does, and the reason given is what was observed.
 
+Network states a classroom has, made on 127.0.0.1: nobody listening, a server that accepts
+connections and never answers (a dead proxy), a captive portal that answers with a web page, and
+a server that answers as the Hub's API does.
+"""
+
+import http.server
+import json
+import os
 import socket
+import threading
 import time
 
 import pytest
@@ -12,37 +22,73 @@ from helpers import hub
 def fresh_status(monkeypatch):
     monkeypatch.setattr(hub, "_status", None)
     monkeypatch.setattr(hub, "set_offline_mode", lambda: None)  # keep this process's settings as they are
+    monkeypatch.setattr(hub, "use_short_timeouts", lambda: None)
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv(hub.DECISION_ENV, raising=False)
     yield
     hub._status = None
 
 
+def _http_server(content_type: str, body: bytes):
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
 def test_hf_hub_offline_is_honoured_without_any_check(fresh_status, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr(hub, "_can_connect", lambda *a: pytest.fail("must not touch the network"))
+    monkeypatch.setattr(hub, "probe", lambda *a: pytest.fail("must not touch the network"))
     status = hub.hub_status()
     assert not status.online and status.reason == "HF_HUB_OFFLINE=1 is set"
 
 
-def test_unreachable_endpoint_is_decided_within_the_timeout(fresh_status, monkeypatch):
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+def test_nobody_listening_is_unreachable(fresh_status, monkeypatch):
     with socket.socket() as closed:  # a port nobody listens on
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    status = hub.hub_status()
+    assert not status.online and status.reason.startswith("127.0.0.1 is not reachable (")
+
+
+def test_a_server_that_never_answers_is_decided_within_the_deadline(fresh_status, monkeypatch, silent_server):
+    monkeypatch.setenv("HF_ENDPOINT", silent_server)
     started = time.perf_counter()
     status = hub.hub_status()
-    assert time.perf_counter() - started <= hub.CHECK_TIMEOUT_S + 0.5
-    assert not status.online and "127.0.0.1 is not reachable" in status.reason
+    took = time.perf_counter() - started
+    assert hub.CHECK_TIMEOUT_S - 0.1 <= took <= hub.CHECK_TIMEOUT_S + 0.5
+    assert not status.online
+    assert status.reason == "127.0.0.1 did not answer within 2 s"  # true: it accepted, never answered
 
 
-def test_reachable_endpoint_counts_as_online(fresh_status, monkeypatch):
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    with socket.socket() as server:
-        server.bind(("127.0.0.1", 0))
-        server.listen()
-        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{server.getsockname()[1]}")
+def test_a_captive_portal_is_not_the_hub(fresh_status, monkeypatch):
+    server = _http_server("text/html", b"<html>Please log in to the classroom network</html>")
+    try:
+        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{server.server_address[1]}")
         status = hub.hub_status()
-    assert status.online and status.reason == "127.0.0.1 is reachable"
+    finally:
+        server.shutdown()
+    assert not status.online and "answered, but not as the Hub does (text/html)" in status.reason
+
+
+def test_an_answer_from_the_hub_api_counts_as_online(fresh_status, monkeypatch):
+    server = _http_server("application/json", json.dumps({"id": "google-bert/bert-base-uncased"}).encode())
+    try:
+        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{server.server_address[1]}/")
+        status = hub.hub_status()
+    finally:
+        server.shutdown()
+    assert status.online and status.reason.startswith("127.0.0.1 answered in ")
 
 
 def test_the_decision_is_made_once(fresh_status, monkeypatch):
@@ -52,12 +98,45 @@ def test_the_decision_is_made_once(fresh_status, monkeypatch):
     assert hub.hub_status() is first
 
 
+def test_a_decision_passed_on_keeps_its_reason(fresh_status, monkeypatch):
+    """The runner decides once and hands the decision to its kernels with the true reason, not
+    'HF_HUB_OFFLINE=1 is set' (which it sets so that the libraries read it at import)."""
+    decided = hub.HubStatus(False, "127.0.0.1 did not answer within 2 s")
+    env = hub.decision_env(decided)
+    assert env["HF_HUB_OFFLINE"] == "1"
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert hub.hub_status() == decided
+
+
+def test_online_sets_short_library_timeouts_unless_chosen(monkeypatch):
+    import huggingface_hub.constants as constants
+
+    monkeypatch.delenv("HF_HUB_ETAG_TIMEOUT", raising=False)
+    monkeypatch.setenv("HF_HUB_DOWNLOAD_TIMEOUT", "60")
+    monkeypatch.setattr(constants, "HF_HUB_ETAG_TIMEOUT", 10)
+    monkeypatch.setattr(constants, "HF_HUB_DOWNLOAD_TIMEOUT", 10)
+    hub.use_short_timeouts()
+    assert constants.HF_HUB_ETAG_TIMEOUT == int(hub.ONLINE_TIMEOUTS["HF_HUB_ETAG_TIMEOUT"])
+    assert constants.HF_HUB_DOWNLOAD_TIMEOUT == 60  # the user's own choice stays
+
+
 def test_offline_mode_reaches_the_libraries(monkeypatch):
     import datasets.config
     import huggingface_hub.constants
 
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
     monkeypatch.setattr(datasets.config, "HF_HUB_OFFLINE", False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
     hub.set_offline_mode()
     assert huggingface_hub.constants.HF_HUB_OFFLINE is True
     assert datasets.config.HF_HUB_OFFLINE is True
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+def test_scoped_env_restores_the_callers_environment(monkeypatch):
+    monkeypatch.setenv("KEEP_ME", "mine")
+    monkeypatch.delenv("NEW_ONE", raising=False)
+    with hub.scoped_env({"KEEP_ME": "theirs", "NEW_ONE": "1"}):
+        assert os.environ["KEEP_ME"] == "theirs" and os.environ["NEW_ONE"] == "1"
+    assert os.environ["KEEP_ME"] == "mine" and "NEW_ONE" not in os.environ

@@ -1,6 +1,7 @@
-"""The notebooks as products: clean stored outputs, papermill runs with other parameters, real MRPC.
+"""The notebooks as products: the course's code in the cells, clean stored outputs, papermill runs with
+other parameters and tasks, and the course's figures on the real MRPC.
 
-nbval itself (see pyproject's addopts) re-runs every stored notebook and compares its outputs.
+nbval itself (pytest's --nbval) re-runs every stored notebook and compares its outputs cell by cell.
 """
 
 import json
@@ -10,16 +11,55 @@ import nbformat
 import pytest
 
 import helpers
+from helpers.course import COURSE_FIGURES, REAL_MRPC
 from helpers.runner import list_notebooks, notebook_parameters, run_notebooks
 
 NOTEBOOKS = list_notebooks()
-COURSE_PAIR_IDS = [101, 2023, 2003, 1996, 2034, 6251, 1012, 102, 2023, 2003, 1996, 2117, 2028, 1012, 102]
+# The course's own lines (today's spelling), which a learner can copy out of the cells.
+COURSE_CODE = {
+    "01": ['raw_datasets = load_dataset(helpers.locate("nyu-mll/glue", source), task)',
+           "raw_train_dataset[0]", "raw_train_dataset.features"],
+    "02": ["tokenizer = AutoTokenizer.from_pretrained(helpers.locate(checkpoint, source))",
+           "tokenized_sentences_1 = tokenizer(list(train[first]))",
+           'inputs = tokenizer("This is the first sentence.", "This is the second one.")',
+           'tokenizer.convert_ids_to_tokens(inputs["input_ids"])',
+           "tokenized_dataset = tokenizer(list(train[first]), list(train[second]), padding=True,"],
+    "03": ["def tokenize_function(example):\n    return tokenizer(example[first], example[second], truncation=True)",
+           "tokenized_datasets = raw_datasets.map(tokenize_function, batched=True)"],
+    "04": ["data_collator = DataCollatorWithPadding(tokenizer=tokenizer)",
+           "samples = {k: v for k, v in samples.items() if k not in [\"idx\", first, second]}",
+           "[len(x) for x in samples[\"input_ids\"]]", "batch = data_collator(samples)",
+           "{k: v.shape for k, v in batch.items()}"],
+    "05": ["from torch.optim import AdamW",
+           "model = AutoModelForSequenceClassification.from_pretrained(helpers.locate(checkpoint, source))",
+           'batch = tokenizer(sequences, padding=True, truncation=True, return_tensors="pt")',
+           'batch["labels"] = torch.tensor([1, 1])', "optimizer = AdamW(model.parameters())",
+           "loss = model(**batch).loss\nloss.backward()\noptimizer.step()"],
+}
+
+
+LOADERS = ("load_dataset(", "AutoTokenizer.from_pretrained(", "AutoModelForSequenceClassification.from_pretrained(")
+
+
+def _code(notebook) -> str:
+    return "\n".join(c.source for c in nbformat.read(str(notebook), as_version=4).cells if c.cell_type == "code")
 
 
 def test_the_course_notebooks_exist_in_order():
-    stems = [nb.stem for nb in NOTEBOOKS]
-    assert stems[:5] == ["01_loading_mrpc", "02_pair_tokenization", "03_batched_map",
-                         "04_dynamic_padding", "05_adamw_step"]
+    assert [nb.stem for nb in NOTEBOOKS][:6] == ["01_loading_mrpc", "02_pair_tokenization", "03_batched_map",
+                                                 "04_dynamic_padding", "05_adamw_step", "06_padding_lab"]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_cells_call_the_libraries_themselves(notebook):
+    code = _code(notebook)
+    for line in COURSE_CODE.get(notebook.stem[:2], []):
+        assert line in code, f"{notebook.stem} lacks the course's line {line!r}"
+    assert not re.search(r"helpers\.load_\w+\(", code), "a helper hides a library call"
+    lines = code.splitlines() + [""]
+    for number, line in enumerate(lines[:-1]):  # every load names its source through locate
+        if any(call in line for call in LOADERS) and not line.lstrip().startswith(("from ", "import ")):
+            assert "helpers.locate(" in line + lines[number + 1], (notebook.stem, line)
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
@@ -36,6 +76,7 @@ def test_stored_notebook_is_clean(notebook):
     assert len(text) < 1_000_000
     assert set(nb.metadata) <= {"kernelspec", "language_info"}
     assert not any("sys.path" in c.source for c in code)
+    assert helpers.COURSE_URL in nb.cells[0].source  # each notebook links its course page
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
@@ -50,39 +91,66 @@ def test_parameters_are_documented_and_shared(notebook):
 
 
 def _run(tmp_path, names, **parameters):
-    rows = run_notebooks(list_notebooks(names), parameters, tmp_path, echo=lambda *a, **k: None)
+    rows = run_notebooks(list_notebooks(names), parameters, tmp_path / "out", echo=lambda *a, **k: None)
     failed = [r for r in rows if r["status"] != "ok"]
     assert not failed, failed
-    return {row["notebook"]: row for row in rows}
+    return {row["notebook"][:2]: row for row in rows}
 
 
+@pytest.mark.notebooks
 def test_dynamic_padding_with_other_parameters(tmp_path):
-    row = _run(tmp_path, ["04"], batch_size=4, max_length=48, seed=7)["04_dynamic_padding"]
-    figures = row["figures"]
+    figures = _run(tmp_path, ["04"], batch_size=4, max_length=48, seed=7)["04"]["figures"]
     lengths = figures["first8_lengths"]
     assert len(lengths) == 8 and max(lengths) <= 48  # truncated at the new max_length
     assert figures["collated_shape"] == [8, max(lengths)]
     waste = figures["padding_waste"]
     assert waste["fixed"] > waste["dynamic"] > waste["length_grouped"]
-    nb = json.loads((tmp_path / "04_dynamic_padding.ipynb").read_text())
+    nb = json.loads((tmp_path / "out" / "04_dynamic_padding.ipynb").read_text())
     injected = [c["source"] for c in nb["cells"] if "injected-parameters" in c["metadata"].get("tags", [])]
     assert "max_length = 48" in "".join(injected[0])
 
 
-def test_distilbert_tokenization(tmp_path):
-    row = _run(tmp_path, ["02"], checkpoint="distilbert-base-uncased", memory_rows=1000)["02_pair_tokenization"]
-    assert row["figures"]["example_pair_ids"] == COURSE_PAIR_IDS
-    assert row["tokenizer"].startswith("offline stand-in for distilbert-base-uncased")
+@pytest.mark.notebooks
+def test_distilbert_first(tmp_path):
+    row = _run(tmp_path, ["02"], checkpoint="distilbert-base-uncased", compare_checkpoint="bert-base-uncased",
+               memory_rows=500)["02"]
+    assert row["figures"]["example_pair_ids"] == COURSE_FIGURES["example_pair_ids"].value
+    assert row["sources"]["distilbert-base-uncased"].startswith("offline stand-in (tokenizer:")
 
 
+@pytest.mark.notebooks
+def test_mnli_and_stsb_run_with_their_own_splits_and_labels(tmp_path, task_folder):
+    mnli, _ = task_folder("mnli")
+    rows = _run(tmp_path / "mnli", ["01", "05"], task="mnli", source=str(mnli))
+    assert set(rows["01"]["figures"]["rows"]) == set(helpers.get_task("mnli").splits)
+    assert set(rows["01"]["figures"]["train_label_counts"]) == {"0", "1", "2"}
+    assert rows["05"]["figures"]["tensors_changed"] > 100
+    stsb, _ = task_folder("stsb")
+    loss = _run(tmp_path / "stsb", ["05"], task="stsb", source=str(stsb))["05"]["figures"]["loss"]
+    assert loss["after"] < loss["before"]  # mean squared error on scores, one step on the same batch
+
+
+@pytest.mark.notebooks
+def test_qqp_tokenizes_question_pairs_and_ax_cannot_train(tmp_path, task_folder):
+    qqp, _ = task_folder("qqp")
+    assert _run(tmp_path / "qqp", ["02"], task="qqp", source=str(qqp), memory_rows=500)["02"]["figures"][
+        "example_pair_ids"][0] == 101
+    ax, _ = task_folder("ax")
+    assert _run(tmp_path / "ax", ["01"], task="ax", source=str(ax))["01"]["figures"]["rows"] == {"test": 208}
+    with pytest.raises(helpers.ParameterError, match="task='ax': has no labels to train on"):
+        run_notebooks(list_notebooks(["01", "05"]), {"task": "ax", "source": str(ax)}, tmp_path / "no")
+    assert not (tmp_path / "no").exists()  # refused before notebook 1 ran
+
+
+@pytest.mark.notebooks
 def test_notebooks_reproduce_the_course_on_real_mrpc(tmp_path, real_mrpc):
-    rows = _run(tmp_path, ["01", "02", "04"], source=str(real_mrpc), memory_rows=1000)
-    assert rows["01_loading_mrpc"]["figures"]["rows"] == {"train": 3668, "validation": 408, "test": 1725}
-    assert rows["01_loading_mrpc"]["figures"]["first_row"] == {"idx": 0, "label": 1}
-    assert rows["02_pair_tokenization"]["figures"]["example_pair_ids"] == COURSE_PAIR_IDS
-    figures = rows["04_dynamic_padding"]["figures"]
-    assert figures["first8_lengths"] == [50, 59, 47, 67, 59, 50, 62, 32]
-    assert figures["collated_shape"] == [8, 67]
-    assert figures["padding_waste"]["fixed"] == pytest.approx(0.584, abs=0.001)
-    assert rows["01_loading_mrpc"]["data_source"] == "local folder [asked for]"
-    assert "the source folder holds data only" in rows["02_pair_tokenization"]["tokenizer"]
+    rows = _run(tmp_path, ["01", "02", "04"], source=str(real_mrpc), memory_rows=500)
+    assert rows["01"]["figures"]["rows"] == COURSE_FIGURES["rows"].value
+    assert rows["01"]["figures"]["first_row"] == COURSE_FIGURES["first_row"].value
+    assert rows["02"]["figures"]["example_pair_ids"] == COURSE_FIGURES["example_pair_ids"].value
+    figures = rows["04"]["figures"]
+    assert figures["first8_lengths"] == COURSE_FIGURES["first8_lengths"].value
+    assert figures["collated_shape"] == COURSE_FIGURES["collated_shape"].value
+    assert figures["padding_waste"]["fixed"] == pytest.approx(REAL_MRPC["fixed_128_waste"], abs=0.001)
+    assert rows["01"]["sources"]["nyu-mll/glue"].startswith("local folder ")
+    assert "the source folder holds data only" in rows["02"]["sources"]["bert-base-uncased"]

@@ -1,8 +1,10 @@
 """helpers.padding: the arithmetic of padding, on lengths whose answer is known, and on real MRPC."""
 
 import pytest
+from datasets import load_dataset
 
 import helpers
+from helpers.course import REAL_MRPC
 from helpers.padding import batch_order, padding_stats
 
 
@@ -48,17 +50,20 @@ def test_bad_arguments_are_named():
         padding_stats([3, 4], batch_size=0)
     with pytest.raises(helpers.ParameterError, match="strategies"):
         padding_stats([3, 4], strategies=("sorted",))
+    for lengths in ([], [0, 0], [5, -3], [2.5]):  # [0, 0] used to divide by zero
+        with pytest.raises(helpers.ParameterError, match="lengths=.*: must be one or more token counts"):
+            padding_stats(lengths)
 
 
 def test_course_figures_on_real_mrpc(real_mrpc, bert_tokenizer):
     """Fixed-128 wastes 58.4% (the course's figure); dynamic about 30%; length-grouped a few percent."""
-    train = helpers.load_glue("mrpc", source=str(real_mrpc))["train"]
+    train = load_dataset(helpers.locate("nyu-mll/glue", real_mrpc), "mrpc")["train"]
     encoded = bert_tokenizer(list(train["sentence1"]), list(train["sentence2"]), truncation=True)
     lengths = [len(ids) for ids in encoded["input_ids"]]
-    assert (min(lengths), max(lengths)) == (19, 103)
-    assert sum(lengths) / len(lengths) == pytest.approx(53.24, abs=0.01)
+    assert (min(lengths), max(lengths)) == (REAL_MRPC["length_min"], REAL_MRPC["length_max"])
+    assert sum(lengths) / len(lengths) == pytest.approx(REAL_MRPC["length_mean"], abs=0.01)
     stats = padding_stats(lengths, batch_size=16, max_length=128, seed=42)
-    assert stats["fixed"].waste == pytest.approx(0.584, abs=0.001)
+    assert stats["fixed"].waste == pytest.approx(REAL_MRPC["fixed_128_waste"], abs=0.001)
     assert 0.25 < stats["dynamic"].waste < 0.35
     assert stats["length_grouped"].waste < 0.05
     assert stats["fixed"].distinct_shapes == 1 < stats["dynamic_multiple_of_8"].distinct_shapes < stats["dynamic"].distinct_shapes

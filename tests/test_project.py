@@ -1,7 +1,12 @@
 """The project's promises about itself: the README's commands, CI, and the environment files."""
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,3 +33,15 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
     assert commands == ["bash setup.sh && .venv/bin/python -m helpers run",
                         "bash setup.sh && .venv/bin/python -m pytest"]
     assert commands[1] in (ROOT / ".ci" / "run").read_text()
+
+
+@pytest.mark.processes
+def test_one_notebook_alone_from_another_folder_gives_the_suites_result(tmp_path):
+    """pytest loads the root conftest.py for a notebook named alone: offline, quiet, a fresh cache,
+    whatever the caller's environment, with or without xdist."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TQDM", "TRANSFORMERS"))}
+    for extra in ([], ["-p", "no:xdist"]):
+        done = subprocess.run([sys.executable, "-m", "pytest", "-q", str(ROOT / "notebooks" / "01_loading_mrpc.ipynb"),
+                               *extra], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, done.stdout[-3000:]
+        assert re.search(r"\d+ passed", done.stdout)

@@ -1,0 +1,49 @@
+"""What every pytest run gets, however it is started: the whole suite, one test file, or one notebook
+(`pytest notebooks/04_dynamic_padding.ipynb`), from the project's folder or any other.
+
+Kernels and processes the tests start inherit these settings: offline, quiet, one thread each, and a
+fresh Hugging Face cache (a warm one hides the progress bars a cold one prints). They are the same
+settings `python -m helpers refresh` stores outputs with.
+"""
+
+import atexit
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from helpers.runner import STORED_RUN_ENV
+
+ROOT = Path(__file__).resolve().parent
+# Set before any Hugging Face library is imported: they read these at import time.
+os.environ.update(STORED_RUN_ENV)
+os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="hf_home_")
+atexit.register(shutil.rmtree, os.environ["HF_HOME"], ignore_errors=True)
+
+SLOW_MARKERS = ("notebooks", "processes")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    """Two workers, a file each at a time, unless the caller chose (-n, or -p no:xdist)."""
+    if (config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput")
+            and config.option.numprocesses is None and not config.option.collectonly
+            and not config.option.usepdb):
+        config.option.numprocesses = 2
+        config.option.dist = "loadfile"  # the cells of one notebook must stay in one kernel
+
+
+def pytest_configure(config):
+    if getattr(config.option, "nbval_sanitize_with", "unset") is None:  # found from any folder
+        config.option.nbval_sanitize_with = str(ROOT / "tests" / "sanitize.cfg")
+
+
+def pytest_collection_modifyitems(items):
+    """Notebook cells are `notebooks` tests; whatever is not marked slow is a fast `unit` test."""
+    for item in items:
+        if item.path.suffix == ".ipynb":
+            item.add_marker(pytest.mark.notebooks)
+        if not any(item.get_closest_marker(name) for name in SLOW_MARKERS):
+            item.add_marker(pytest.mark.unit)

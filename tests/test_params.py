@@ -1,0 +1,81 @@
+"""helpers.params: every bad value is one message naming the parameter and what is allowed."""
+
+import pytest
+
+import helpers
+from helpers.params import check_cache_writable, check_out_dir, check_parameters, check_sample_size
+
+
+@pytest.mark.parametrize("parameters, message", [
+    ({"task": "mrcp"}, r"task='mrcp': choose one of GLUE's tasks"),
+    ({"max_length": 0}, r"max_length=0: must be a positive integer"),
+    ({"max_length": 1024}, r"max_length=1024: must be a positive integer of at most 512"),
+    ({"max_length": "long"}, r"max_length='long': must be a positive integer"),
+    ({"batch_size": -2}, r"batch_size=-2: must be a positive integer"),
+    ({"batch_size": 2.5}, r"batch_size=2.5: must be a positive integer"),
+    ({"batch_size": True}, r"batch_size=True: must be a positive integer"),
+    ({"learning_rate": 5}, r"learning_rate=5: must be a number between 0 and 1"),
+    ({"memory_rows": 0}, r"memory_rows=0: must be a positive integer"),
+    ({"bench_rows": "4k"}, r"bench_rows='4k': must be a positive integer"),
+    ({"steps": -1}, r"steps=-1: must be a positive integer"),
+    ({"seed": -1}, r"seed=-1: must be a non-negative integer"),
+    ({"device": "tpu"}, r"device='tpu': choose 'auto', 'cpu' or 'cuda'"),
+    ({"checkpoint": "bert base"}, r"checkpoint='bert base': a Hub id such as"),
+    ({"compare_checkpoint": ""}, r"compare_checkpoint='': a Hub id such as"),
+    ({"source": "/nonexistent/folder"}, r"source='/nonexistent/folder': is neither 'auto', 'hub', 'sample' nor"),
+    ({"source": "sample", "task": "qnli"}, r"task='qnli': is not in the embedded sample, which holds MRPC only; "
+                                           r"where the Hub is reachable, run `python -m helpers bundle --tasks qnli"),
+    ({"source": "auto", "task": "rte"}, r"task='rte': is not in the embedded sample, which holds MRPC only "
+                                        r"\(the Hub is unavailable: HF_HUB_OFFLINE=1 is set\)"),
+    ({"source": "sample", "task": "mrpc", "sample_size": 1000},
+     r"sample_size=1000: must be at most 208, the number of rows in the split"),
+    ({"source": "auto", "checkpoint": "roberta-base"}, r"checkpoint='roberta-base': is neither reachable"),
+    ({"source": "sample", "compare_checkpoint": "gpt2"}, r"compare_checkpoint='gpt2': has no offline stand-in"),
+    ({"task": "sst2", "need_pair": True}, r"task='sst2': is a single-sentence task"),
+])
+def test_bad_values_are_named(parameters, message):
+    with pytest.raises(helpers.ParameterError, match=message):
+        check_parameters(**parameters)
+
+
+def test_good_values_are_normalised(task_folder, monkeypatch):
+    folder, _ = task_folder("mrpc")
+    monkeypatch.chdir(folder.parent)
+    checked = check_parameters(source=folder.name, task="MRPC", checkpoint=" bert-base-uncased ", batch_size=8,
+                               unknown_name="kept")
+    assert checked == {"source": str(folder), "task": "mrpc", "checkpoint": "bert-base-uncased", "batch_size": 8,
+                       "unknown_name": "kept"}  # a relative folder is made absolute, once, here
+
+
+def test_a_read_only_hf_home_says_what_to_set(read_only_dir, monkeypatch):
+    import datasets.config
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HOME", str(read_only_dir))
+    monkeypatch.setattr(datasets.config, "HF_DATASETS_CACHE", str(read_only_dir / "datasets"))
+    with pytest.raises(helpers.ParameterError, match=r"HF_HOME=.*is not writable.*set HF_HOME to a folder"):
+        check_cache_writable()
+
+
+def test_a_read_only_file_system_is_refused(read_only_dir):
+    with pytest.raises(helpers.ParameterError, match=r"out=.*: cannot be written \(.*\); choose a folder you can"):
+        check_out_dir(read_only_dir / "out")
+    assert list(read_only_dir.iterdir()) == []
+
+
+def test_out_folders(tmp_path):
+    (tmp_path / "file.txt").write_text("x")
+    with pytest.raises(helpers.ParameterError, match="is an existing file; choose a folder"):
+        check_out_dir(tmp_path / "file.txt")
+    with pytest.raises(helpers.ParameterError, match="already exists and is not empty.*--overwrite"):
+        check_out_dir(tmp_path)
+    assert check_out_dir(tmp_path, overwrite=True) == tmp_path
+    assert check_out_dir(tmp_path, must_be_empty=False) == tmp_path
+    assert check_out_dir(tmp_path / "new" / "deeper") == tmp_path / "new" / "deeper"
+    assert not (tmp_path / "new").exists()  # checking creates nothing
+
+
+def test_sample_size_against_a_split():
+    assert check_sample_size(5, 10) == 5
+    with pytest.raises(helpers.ParameterError, match="sample_size=11: must be at most 10"):
+        check_sample_size(11, 10)
