@@ -10,7 +10,7 @@ _WHERE = {
     "COURSE_FIGURES": "course", "COURSE_URL": "course", "NEXT_SECTION_URL": "course", "beside_course": "course",
     "ParameterError": "errors",
     "hub_status": "hub",
-    "STRATEGIES": "padding", "padding_stats": "padding", "stats_table": "padding",
+    "STRATEGIES": "padding", "padding_stats": "padding", "stats_table": "padding", "strategy_table": "padding",
     "check_max_length": "params", "check_parameters": "params", "check_sample_size": "params",
     "plot_cost": "plots", "plot_length_distribution": "plots", "plot_padding_waste": "plots",
     "read_records": "report", "record": "report", "short_path": "report",

@@ -10,15 +10,12 @@ import time
 from pathlib import Path
 
 import torch
-from transformers import DataCollatorWithPadding
-from transformers.trainer_pt_utils import get_length_grouped_indices
-
 from .errors import ParameterError
 from .report import short_path
 from .tasks import get_task
+from .padding import STRATEGIES
 from .params import check_device, check_positive_int
 
-BENCH_STRATEGIES = ("fixed", "longest_overall", "dynamic", "dynamic_multiple_of_8", "length_grouped")
 
 
 def pick_device(device: str = "auto") -> torch.device:
@@ -36,42 +33,30 @@ def device_name(device: torch.device) -> str:
 
 
 def plan_batches(features: list[dict], batch_size: int, steps: int, max_length: int, seed: int,
-                 tokenizer, strategies=BENCH_STRATEGIES) -> dict[str, list[dict]]:
+                 tokenizer, strategies=tuple(STRATEGIES)) -> dict[str, list[dict]]:
     """The padded batches each strategy feeds the model: the same `steps x batch_size` examples,
-    a seeded random sample of the split (repeated if the split is smaller).
+    a seeded random sample of the split (repeated if the split is smaller), in one random order
+    for every strategy but length-grouping.
 
-    Length-grouping uses transformers' own `get_length_grouped_indices`, the function behind
-    `LengthGroupedSampler`, with the sample as one megabatch: over a whole split the sampler sorts
+    Length-grouping sorts the sample as one megabatch: over a whole split the sampler sorts
     megabatches of up to 50 batches, so a benchmark of a few steps would group far worse than a
-    real epoch if it left the sampler to size megabatches for a few hundred examples.
+    real epoch if it let transformers size megabatches for a few hundred examples.
     """
     if batch_size > len(features):
         raise ParameterError("batch_size", batch_size, f"at most the split's {len(features)} examples")
-    generator = torch.Generator().manual_seed(seed)
-    order = torch.randperm(len(features), generator=generator).tolist()
+    order = torch.randperm(len(features), generator=torch.Generator().manual_seed(seed)).tolist()
     chosen = [order[i % len(order)] for i in range(steps * batch_size)]
     lengths = [len(features[i]["input_ids"]) for i in chosen]
-    grouped = get_length_grouped_indices(lengths, batch_size, mega_batch_mult=min(steps, 50), generator=generator)
-    collators = _collators(tokenizer, max_length, longest=max(len(f["input_ids"]) for f in features))
+    longest = max(len(f["input_ids"]) for f in features)
     plans = {}
-    for strategy in strategies:
-        # random batches for all but length_grouped (the order does not change a fixed width's cost)
-        positions = grouped if strategy == "length_grouped" else range(len(chosen))
+    for name in strategies:
+        strategy = STRATEGIES[name]
+        positions = (strategy.order(lengths, batch_size, seed, megabatch=min(steps, 50)) if strategy.grouped
+                     else range(len(chosen)))
         examples = [features[chosen[i]] for i in positions]
-        plans[strategy] = [collators[strategy](examples[i:i + batch_size]) for i in range(0, len(examples), batch_size)]
+        collate = strategy.collator(tokenizer, max_length, longest)
+        plans[name] = [collate(examples[i:i + batch_size]) for i in range(0, len(examples), batch_size)]
     return plans
-
-
-def _collators(tokenizer, max_length: int, longest: int) -> dict:
-    """Each strategy's padding, done by DataCollatorWithPadding itself. The fixed widths are what
-    padding="max_length" (or padding to the longest pair of the split) gives at map time."""
-    return {
-        "fixed": DataCollatorWithPadding(tokenizer, padding="max_length", max_length=max_length),
-        "longest_overall": DataCollatorWithPadding(tokenizer, padding="max_length", max_length=longest),
-        "dynamic": DataCollatorWithPadding(tokenizer),
-        "dynamic_multiple_of_8": DataCollatorWithPadding(tokenizer, pad_to_multiple_of=8),
-        "length_grouped": DataCollatorWithPadding(tokenizer),
-    }
 
 
 def run_benchmark(model, tokenizer, features: list[dict], batch_size: int = 16, steps: int = 8,

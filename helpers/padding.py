@@ -1,26 +1,80 @@
-"""What padding costs: positions computed versus real tokens, under each batching strategy.
+"""Padding strategies, in one table, and what each costs: positions computed versus real tokens.
 
-Batches are formed the way the libraries form them: random batches from a seeded
-permutation (a shuffled DataLoader), length-grouped batches from transformers' own
-`LengthGroupedSampler` (what `group_by_length` uses in the Trainer). Only the arithmetic of
-widths is written here; it mirrors what `DataCollatorWithPadding` does to each batch.
+A strategy says how batches are formed (random batches from a seeded permutation, as a shuffled
+DataLoader draws them, or length-grouped batches from transformers' `get_length_grouped_indices`,
+the function behind `LengthGroupedSampler` and the Trainer's `group_by_length`) and how each batch
+is padded (by `DataCollatorWithPadding` itself). Everything else (the statistics here, the
+benchmark, the notebooks' tables) reads this table.
 """
 
 from dataclasses import dataclass, field
 
-import torch
-from transformers.trainer_pt_utils import LengthGroupedSampler
-
 from .errors import ParameterError
 from .params import check_positive_int
 
-STRATEGIES = {
-    "fixed": "pad every example to max_length",
-    "longest_overall": "pad every example to the longest in the dataset",
-    "dynamic": "pad each random batch to its longest example",
-    "dynamic_multiple_of_8": "dynamic, rounded up to a multiple of 8",
-    "length_grouped": "dynamic, batches of similar lengths (LengthGroupedSampler)",
-}
+
+@dataclass(frozen=True)
+class Strategy:
+    name: str
+    description: str
+    grouped: bool = False  # batches of similar lengths (else random batches)
+    pad_to: str = "longest"  # "max_length", "longest_overall" (the split's longest) or "longest" (the batch's)
+    multiple: int | None = None  # pad_to_multiple_of
+
+    def width(self, batch_lengths: list[int], max_length: int, longest: int) -> int:
+        """How wide the padded batch is: what the strategy's collator gives."""
+        width = {"max_length": max_length, "longest_overall": longest}.get(self.pad_to, max(batch_lengths))
+        return -(-width // self.multiple) * self.multiple if self.multiple else width
+
+    def collator(self, tokenizer, max_length: int, longest: int):
+        """The strategy's padding, done by DataCollatorWithPadding. Fixed widths are what
+        padding="max_length" (to max_length, or to the split's longest) gives at map time."""
+        from transformers import DataCollatorWithPadding
+
+        if self.pad_to == "longest":
+            return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=self.multiple)
+        return DataCollatorWithPadding(tokenizer, padding="max_length",
+                                       max_length=max_length if self.pad_to == "max_length" else longest)
+
+    def order(self, lengths: list[int], batch_size: int, seed: int = 0, megabatch: int | None = None) -> list[int]:
+        """The examples' order for one epoch; consecutive slices of batch_size are the batches.
+
+        megabatch: batches per length-sorted megabatch; None lets transformers choose as
+        LengthGroupedSampler does (min(n // (4 * batch_size), 50)).
+        """
+        import torch
+
+        generator = torch.Generator().manual_seed(seed)
+        if self.grouped:
+            from transformers.trainer_pt_utils import get_length_grouped_indices
+
+            return list(get_length_grouped_indices(list(lengths), batch_size, mega_batch_mult=megabatch,
+                                                   generator=generator))
+        return torch.randperm(len(lengths), generator=generator).tolist()
+
+
+STRATEGIES: dict[str, Strategy] = {s.name: s for s in [
+    Strategy("fixed", "every pair padded to max_length", pad_to="max_length"),
+    Strategy("longest_overall", "every pair padded to the longest pair in the split", pad_to="longest_overall"),
+    Strategy("dynamic", "random batches, each padded to its longest pair"),
+    Strategy("dynamic_multiple_of_8", "dynamic, rounded up to a multiple of 8 (pad_to_multiple_of=8)", multiple=8),
+    Strategy("length_grouped", "batches of similar lengths (LengthGroupedSampler), each padded to its longest",
+             grouped=True),
+]}
+
+
+def get_strategy(name: str) -> Strategy:
+    if name not in STRATEGIES:
+        raise ParameterError("padding", name, f"choose one of {', '.join(STRATEGIES)}")
+    return STRATEGIES[name]
+
+
+def strategy_table():
+    """The strategies as a pandas DataFrame, for a notebook to show."""
+    import pandas as pd
+
+    return pd.DataFrame([{"strategy": s.name, "what it does": s.description} for s in STRATEGIES.values()]
+                        ).set_index("strategy")
 
 
 @dataclass
@@ -45,29 +99,17 @@ class PaddingStats:
                 "distinct_shapes": self.distinct_shapes}
 
 
+def check_lengths(lengths) -> list[int]:
+    lengths = list(lengths)
+    if not lengths or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in lengths):
+        raise ParameterError("lengths", lengths[:8], "must be one or more token counts, each a positive integer")
+    return lengths
+
+
 def batch_order(lengths: list[int], batch_size: int, strategy: str, seed: int = 0) -> list[list[int]]:
     """Indices of the examples in each batch, as one epoch of a DataLoader would draw them."""
-    generator = torch.Generator().manual_seed(seed)
-    if strategy == "length_grouped":
-        order = list(LengthGroupedSampler(batch_size, lengths=list(lengths), generator=generator))
-    elif strategy in ("dynamic", "dynamic_multiple_of_8"):
-        order = torch.randperm(len(lengths), generator=generator).tolist()
-    else:  # fixed widths: the order does not change the cost
-        order = list(range(len(lengths)))
+    order = get_strategy(strategy).order(lengths, batch_size, seed)
     return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
-
-
-def batch_width(batch_lengths: list[int], strategy: str, max_length: int, longest: int,
-                multiple: int = 8) -> int:
-    """How wide the padded batch is: what DataCollatorWithPadding (or padding="max_length") gives."""
-    if strategy == "fixed":
-        return max_length
-    if strategy == "longest_overall":
-        return longest
-    width = max(batch_lengths)
-    if strategy == "dynamic_multiple_of_8":
-        width = -(-width // multiple) * multiple
-    return width
 
 
 def padding_stats(lengths, batch_size: int = 16, max_length: int = 128, seed: int = 0,
@@ -81,21 +123,19 @@ def padding_stats(lengths, batch_size: int = 16, max_length: int = 128, seed: in
     unknown = [s for s in strategies if s not in STRATEGIES]
     if unknown:
         raise ParameterError("strategies", unknown, f"choose from {', '.join(STRATEGIES)}")
-    lengths = list(lengths)
-    if not lengths or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in lengths):
-        raise ParameterError("lengths", lengths[:8], "must be one or more token counts, each a positive integer")
-    lengths = [min(n, max_length) for n in lengths]
+    lengths = [min(n, max_length) for n in check_lengths(lengths)]
     longest = max(lengths)
     result = {}
-    for strategy in strategies:
+    for name in strategies:
+        strategy = STRATEGIES[name]
         widths, waste, positions = [], [], 0
-        for batch in batch_order(lengths, batch_size, strategy, seed):
+        for batch in batch_order(lengths, batch_size, name, seed):
             batch_lengths = [lengths[i] for i in batch]
-            width = batch_width(batch_lengths, strategy, max_length, longest)
+            width = strategy.width(batch_lengths, max_length, longest)
             widths.append(width)
             waste.append(1 - sum(batch_lengths) / (width * len(batch)))
             positions += width * len(batch)
-        result[strategy] = PaddingStats(strategy, positions, sum(lengths), widths, waste)
+        result[name] = PaddingStats(name, positions, sum(lengths), widths, waste)
     return result
 
 

@@ -23,6 +23,7 @@ QUIET_ENV = {
     "TRANSFORMERS_VERBOSITY": "error",
     "TQDM_DISABLE": "1",
     "PYTHONWARNINGS": "ignore:IProgress not found",
+    "HELPERS_STATIC_OUTPUTS": "1",  # helpers' views show their static form: no live widgets stored
 }
 # What stored outputs are made with and checked against: offline, quiet, one thread per kernel
 # (two kernels share two cores in the tests). HF_HOME, a fresh cache, is added by the caller.

@@ -9,6 +9,7 @@ import pytest
 
 import helpers
 from helpers import bench
+from helpers.padding import STRATEGIES
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def _examples(batch):
 def test_every_strategy_sees_the_same_examples(features, bert_tokenizer):
     plans = bench.plan_batches(features, batch_size=8, steps=5, max_length=128, seed=3,
                                tokenizer=bert_tokenizer)
-    assert list(plans) == list(bench.BENCH_STRATEGIES)
+    assert list(plans) == list(STRATEGIES)
     seen = {name: Counter(e for b in batches for e in _examples(b)) for name, batches in plans.items()}
     assert all(len(batches) == 5 for batches in plans.values())
     assert all(s == seen["fixed"] for s in seen.values())
@@ -40,7 +41,7 @@ def test_benchmark_rows(features, bert_tokenizer):
     model = AutoModelForSequenceClassification.from_pretrained(helpers.resolve("distilbert-base-uncased", "sample").target)
     rows = bench.run_benchmark(model, bert_tokenizer, features, batch_size=4, steps=2, rounds=2, device="cpu")
     by_name = {r["strategy"]: r for r in rows}
-    assert set(by_name) == set(bench.BENCH_STRATEGIES)
+    assert set(by_name) == set(STRATEGIES)
     assert by_name["fixed"]["speedup_vs_fixed"] == 1.0
     assert by_name["fixed"]["positions"] == 2 * 4 * 128
     assert all(r["examples"] == 8 and r["real_tokens"] == by_name["fixed"]["real_tokens"] for r in rows)
@@ -63,7 +64,7 @@ def test_cli_writes_csv_and_plot(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "vs fixed" in done.stdout and "cpu" in done.stdout
     rows = list(csv.DictReader(open(tmp_path / "padding_benchmark.csv")))
-    assert [r["strategy"] for r in rows] == list(bench.BENCH_STRATEGIES)
+    assert [r["strategy"] for r in rows] == list(STRATEGIES)
     assert (tmp_path / "padding_benchmark.png").stat().st_size > 10_000
 
 

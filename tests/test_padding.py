@@ -67,3 +67,22 @@ def test_course_figures_on_real_mrpc(real_mrpc, bert_tokenizer):
     assert 0.25 < stats["dynamic"].waste < 0.35
     assert stats["length_grouped"].waste < 0.05
     assert stats["fixed"].distinct_shapes == 1 < stats["dynamic_multiple_of_8"].distinct_shapes < stats["dynamic"].distinct_shapes
+
+
+def test_length_grouped_order_is_the_samplers_own():
+    """One code path: the order is what transformers' LengthGroupedSampler yields for the same seed."""
+    import torch
+    from transformers.trainer_pt_utils import LengthGroupedSampler
+
+    lengths = [(i * 37) % 90 + 10 for i in range(500)]
+    sampler = LengthGroupedSampler(16, lengths=lengths, generator=torch.Generator().manual_seed(5))
+    assert helpers.STRATEGIES["length_grouped"].order(lengths, 16, seed=5) == list(sampler)
+
+
+def test_the_table_drives_the_collators(bert_tokenizer):
+    """Each strategy's collator pads a batch to the width its arithmetic says."""
+    features = [bert_tokenizer("word " * n) for n in (3, 9, 14)]
+    lengths = [len(f["input_ids"]) for f in features]
+    for strategy in helpers.STRATEGIES.values():
+        batch = strategy.collator(bert_tokenizer, max_length=40, longest=30)(features)
+        assert batch["input_ids"].shape == (3, strategy.width(lengths, max_length=40, longest=30)), strategy.name
