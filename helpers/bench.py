@@ -10,12 +10,12 @@ import time
 from pathlib import Path
 
 import torch
+
 from .errors import ParameterError
-from .report import short_path
-from .tasks import get_task
 from .padding import STRATEGIES
 from .params import check_device, check_positive_int
-
+from .report import short_path
+from .tasks import get_task
 
 
 def pick_device(device: str = "auto") -> torch.device:

@@ -7,6 +7,7 @@ executed notebook: values are computed by the notebook, never typed into it.
 
 import json
 import os
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -42,8 +43,9 @@ def _plain(obj):
     return str(obj)
 
 
-def read_records(notebook) -> dict:
-    """Every recorded value of an executed notebook (nbformat node or path).
+def read_records(notebook, stable_only: bool = False) -> dict:
+    """Every recorded value of an executed notebook (nbformat node or path); with stable_only, only
+    those that do not vary between runs (not in cells tagged nbval-ignore-output: timings, memory).
 
     A key recorded twice keeps its first value: the data source and tokenizer a notebook loads
     first are the ones its parameters chose; later loads are comparisons.
@@ -52,6 +54,8 @@ def read_records(notebook) -> dict:
         notebook = json.loads(Path(notebook).read_text(encoding="utf-8"))
     found = {}
     for cell in notebook["cells"]:
+        if stable_only and "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
+            continue
         for output in cell.get("outputs", []):
             for key, value in output.get("metadata", {}).get(RECORD_KEY, {}).items():
                 found.setdefault(key, value)
@@ -86,7 +90,9 @@ def quiet_libraries():
     try:
         yield
     finally:
-        if data_bars:
-            datasets.enable_progress_bars()
-        if model_bars:
-            logging.enable_progress_bar()
+        with warnings.catch_warnings():  # "cannot enable": an environment variable keeps them off
+            warnings.simplefilter("ignore")
+            if data_bars:
+                datasets.enable_progress_bars()
+            if model_bars:
+                logging.enable_progress_bar()

@@ -182,7 +182,8 @@ def summary_table(rows: list[dict]) -> str:
     if shared:
         lines += ["Sources, the same for every notebook:"]
         lines += [f"  {name}: {text}" for name, text in rows[0]["sources"].items()] + [""]
-    lines.append(f"{'notebook':<24} {'status':<10} {'seconds':>7}  " + ("key figures" if shared else "sources / key figures"))
+    heading = "key figures" if shared else "sources / key figures"
+    lines.append(f"{'notebook':<24} {'status':<10} {'seconds':>7}  {heading}")
     for row in rows:
         lines.append(f"{row['notebook']:<24} {row['status']:<10} {row.get('seconds', '-'):>7}")
         details = [] if shared else [f"{n}: {t}" for n, t in row.get("sources", {}).items()]

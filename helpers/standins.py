@@ -89,17 +89,13 @@ def _build_distilbert(folder: Path) -> None:
     and with seeded random weights: the classifier loads with the same LOAD REPORT as the real one."""
     import torch
     from transformers import DistilBertConfig, DistilBertForMaskedLM
-    from transformers.utils import logging
+
+    from .report import quiet_libraries
 
     torch.manual_seed(0)
     config = DistilBertConfig(vocab_size=30522, dim=256, n_layers=2, n_heads=4, hidden_dim=1024)
-    bars = logging.is_progress_bar_enabled()
-    logging.disable_progress_bar()  # "Writing model shards" would land in a notebook's outputs
-    try:
+    with quiet_libraries():  # "Writing model shards" would land in a notebook's outputs
         DistilBertForMaskedLM(config).save_pretrained(folder)
-    finally:
-        if bars:
-            logging.enable_progress_bar()
 
 
 BUILDERS = {"bert-base-uncased": _build_bert, "distilbert-base-uncased": _build_distilbert}

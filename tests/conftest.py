@@ -1,10 +1,9 @@
 """Fixtures the tests share. (Settings every run gets, offline and quiet, are in ../conftest.py.)"""
 
-from pathlib import Path
-
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 

@@ -38,7 +38,8 @@ def test_every_strategy_sees_the_same_examples(features, bert_tokenizer):
 def test_benchmark_rows(features, bert_tokenizer):
     from transformers import AutoModelForSequenceClassification
 
-    model = AutoModelForSequenceClassification.from_pretrained(helpers.resolve("distilbert-base-uncased", "sample").target)
+    folder = helpers.resolve("distilbert-base-uncased", "sample").target
+    model = AutoModelForSequenceClassification.from_pretrained(folder)
     rows = bench.run_benchmark(model, bert_tokenizer, features, batch_size=4, steps=2, rounds=2, device="cpu")
     by_name = {r["strategy"]: r for r in rows}
     assert set(by_name) == set(STRATEGIES)

@@ -174,7 +174,8 @@ def test_ctrl_c_is_one_line_exit_130_and_an_honest_summary(tmp_path):
     assert stderr.strip().splitlines()[-1] == "interrupted; 1 of 2 notebooks done"
     assert "Traceback" not in stderr
     summary = json.loads((out / "summary.json").read_text())
-    assert [(r["notebook"], r["status"]) for r in summary] == [("01_loading_mrpc", "ok"), ("03_batched_map", "incomplete")]
+    assert [(r["notebook"], r["status"]) for r in summary] == [("01_loading_mrpc", "ok"),
+                                                               ("03_batched_map", "incomplete")]
 
 
 def _readme_block(heading: str) -> list[str]:

@@ -62,7 +62,7 @@ def test_checkpoints_offline(capsys):
     assert Path(helpers.locate("bert-base-uncased", "auto")).name == "bert-base-uncased"
     assert "offline stand-in (tokenizer:" in capsys.readouterr().out
     with pytest.raises(helpers.ParameterError, match=r"checkpoint='roberta-base': is neither reachable .*"
-                                                     r"stand-ins exist for: bert-base-uncased, distilbert-base-uncased"):
+                                                     r"stand-ins exist for: bert-base-uncased, distilbert-base"):
         helpers.locate("roberta-base", "auto")
     with pytest.raises(helpers.ParameterError, match="checkpoint='roberta-base': has no offline stand-in"):
         helpers.locate("roberta-base", "sample")

@@ -3,6 +3,9 @@ what they would pick online, and the tokenizers give the course's ids."""
 
 import importlib
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,4 +98,15 @@ def test_the_description_names_tokenizer_and_model_apart():
     text = STANDINS["distilbert-base-uncased"].describe()
     assert text.startswith("offline stand-in (tokenizer: the uncased BERT WordPiece vocabulary")
     assert "model: a small DistilBERT with random weights" in text
-    assert Path(helpers.resolve("distilbert-base-uncased", "sample").target) == standin_folder("distilbert-base-uncased")
+    found = helpers.resolve("distilbert-base-uncased", "sample")
+    assert Path(found.target) == standin_folder("distilbert-base-uncased")
+
+
+@pytest.mark.processes
+def test_building_a_stand_in_in_a_quiet_kernel_prints_nothing(tmp_path):
+    """A notebook may be the first to need the stand-in (a cold cache): nothing may reach its outputs."""
+    code = "import helpers; helpers.resolve('distilbert-base-uncased', 'sample')"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "HF_HOME": str(tmp_path / "cold")})
+    assert done.returncode == 0 and (done.stdout, done.stderr) == ("", "")
+    assert (tmp_path / "cold" / "course-companion").is_dir()
