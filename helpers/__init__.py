@@ -9,13 +9,15 @@ import importlib
 _WHERE = {
     "COURSE_FIGURES": "course", "COURSE_URL": "course", "NEXT_SECTION_URL": "course", "beside_course": "course",
     "ParameterError": "errors",
+    "check": "exercises", "check_quiz": "exercises", "quiz_key": "exercises", "read_checks": "exercises",
     "hub_status": "hub",
     "STRATEGIES": "padding", "padding_stats": "padding", "stats_table": "padding", "strategy_table": "padding",
     "check_max_length": "params", "check_parameters": "params", "check_sample_size": "params",
-    "plot_cost": "plots", "plot_length_distribution": "plots", "plot_padding_waste": "plots",
+    "PALETTE": "plots", "plot_cost": "plots", "plot_length_distribution": "plots", "plot_padding_waste": "plots",
     "read_records": "report", "record": "report", "short_path": "report",
     "locate": "sources", "resolve": "sources",
     "STANDINS": "standins",
+    "PaddingExplorer": "views", "pair_chips": "views", "plot_batches": "views", "plot_epochs": "views",
     "GLUE_TASKS": "tasks", "HUB_DATASET": "tasks", "get_task": "tasks",
 }
 __all__ = list(_WHERE)

@@ -1,4 +1,4 @@
-"""Command line: python -m helpers {run,refresh,bench,bundle,build-sample} --help
+"""Command line: python -m helpers {run,refresh,bench,bundle,student,train,build-sample} --help
 
 Bad input is one line on stderr naming the parameter and what is allowed, exit code 2, nothing
 written; Ctrl-C during a run is one line and exit code 130.
@@ -157,6 +157,11 @@ def main(argv=None) -> int:
     bundle.add_argument("--out", required=True, help="a new folder")
     bundle.add_argument("--source", default="auto", help="where to take them from (default: auto)")
     bundle.set_defaults(func=cmd_bundle)
+
+    from . import student, train
+
+    student.add_parser(sub)
+    train.add_parser(sub)
 
     args = parser.parse_args(argv)
     try:

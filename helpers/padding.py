@@ -33,7 +33,7 @@ class Strategy:
 
         if self.pad_to == "longest":
             return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=self.multiple)
-        return DataCollatorWithPadding(tokenizer, padding="max_length",
+        return DataCollatorWithPadding(tokenizer, padding="max_length", pad_to_multiple_of=self.multiple,
                                        max_length=max_length if self.pad_to == "max_length" else longest)
 
     def order(self, lengths: list[int], batch_size: int, seed: int = 0, megabatch: int | None = None) -> list[int]:

@@ -66,6 +66,7 @@ CHECKS = {
     "bench_rows": lambda v: check_positive_int("bench_rows", v, 1_000_000),
     "memory_rows": lambda v: check_positive_int("memory_rows", v, 1_000_000),
     "num_proc": lambda v: check_positive_int("num_proc", v, 64),
+    "num_processes": lambda v: check_positive_int("num_processes", v, 64),
     "steps": lambda v: check_positive_int("steps", v),
     "seed": check_seed,
     "learning_rate": check_learning_rate,

@@ -4,12 +4,13 @@ The server runs from this environment on 127.0.0.1 with a token, in a temporary 
 (the stored ones are never touched), with its own config and settings folders: no news pop-up, no
 update check. Chromium is Debian's (setup.sh installs it); Playwright drives it over the DevTools
 port, so no browser is ever downloaded. Both processes are started here and stopped here, by pid.
-Screenshots land in test-artifacts/browser/, one full-length PNG per notebook.
+Screenshots land in test-artifacts/browser/, one full-length PNG per notebook, and the padding
+explorer of notebook 4 before and after the test moves its controls.
 """
 
 import json
 import os
-import shutil
+import re
 import signal
 import socket
 import subprocess
@@ -31,15 +32,18 @@ ARTIFACTS = ROOT / "test-artifacts" / "browser"
 LAPTOP = {"width": 1280, "height": 800}
 # Lighter timing cells: this test checks what a learner sees, not how fast the machine is.
 LIGHTER = {"02_pair_tokenization": "memory_rows = 1000", "03_batched_map": "bench_rows = 400",
-           "06_padding_lab": "steps = 1"}
+           "06_padding_lab": "steps = 1", "07_multiple_processes": "steps = 2"}
 # A few outputs each notebook must show as text, beside the figures every stored run recorded.
 KEY_TEXT = {
     "01_loading_mrpc": ["DatasetDict", "ClassLabel(names=['not_equivalent', 'equivalent'])", "mrpc rows:"],
-    "02_pair_tokenization": ["[CLS]", "[SEP]", "largest difference in the logits", "text input must be of type"],
+    "02_pair_tokenization": ["[CLS]", "[SEP]", "largest difference in the logits", "text input must be of type",
+                             "15 tokens: 8 with token_type_ids 0, 7 with 1; 3 special", "as a pair: "],
     "03_batched_map": ["examples/s", "batched=True is", "num_proc=2"],
-    "04_dynamic_padding": ["collated input_ids shape: [8, ", "same as DataCollatorWithPadding: True"],
+    "04_dynamic_padding": ["collated input_ids shape: [8, ", "same as DataCollatorWithPadding: True",
+                           "the same pairs in both: True"],
     "05_adamw_step": ["loss before:", "newly initialised tensors", "tensors changed"],
     "06_padding_lab": ["speedup_vs_fixed", "length_grouped", "packing could save at most"],
+    "07_multiple_processes": ["MULTI_CPU", "gather_for_metrics returned each pair once, in order: True"],
 }
 
 
@@ -165,15 +169,52 @@ IMAGES = """() => {
     return [...panel.querySelectorAll('.jp-OutputArea-output img')].map(
         img => ({loaded: img.complete && img.naturalWidth > 0, width: img.getBoundingClientRect().width, page}));
 }"""
+# The page height that shows the whole notebook: down to its last cell's bottom (scrollHeight would add
+# the notebook's scroll-past-end margin, which grows with the window). Cells JupyterLab has not drawn yet
+# (content-visibility) count at an estimated height, so the test grows the window until this stops changing.
 FULL_HEIGHT = """() => {
     const scroller = jupyterapp.shell.currentWidget.node.querySelector('.jp-WindowedPanel-outer');
     scroller.scrollTop = 0;  // run-all leaves the view at the last cell; the picture starts at the top
-    return scroller.scrollHeight + (window.innerHeight - scroller.clientHeight);
+    const cells = scroller.querySelectorAll('.jp-Cell');
+    const bottom = cells[cells.length - 1].getBoundingClientRect().bottom - scroller.getBoundingClientRect().top;
+    return Math.ceil(bottom + 40 + (window.innerHeight - scroller.clientHeight));
 }"""
 CLOSE = """() => {
     const panel = jupyterapp.shell.currentWidget;
     if (panel && panel.sessionContext) { panel.sessionContext.shutdown(); panel.dispose(); }
 }"""
+
+
+def _drive_explorer(page) -> dict:
+    """Notebook 4's padding explorer, live: choose another strategy, then step the batch-size slider;
+    each time the picture (its image's src) and the numbers (their text) must change."""
+    from playwright.sync_api import expect
+
+    explorer = page.locator(".padding-explorer")
+    expect(explorer).to_have_count(1, timeout=30_000)
+    explorer.scroll_into_view_if_needed()
+    image, numbers = explorer.locator(".padding-explorer-image"), explorer.locator(".padding-explorer-numbers")
+    expect(image).to_have_attribute("src", re.compile("."), timeout=30_000)
+    explorer.screenshot(path=str(ARTIFACTS / "04_explorer_default.png"))
+    seen = [(image.get_attribute("src"), numbers.inner_text())]
+    moves = [("strategy dropdown", lambda: explorer.locator(".padding-explorer-strategy select").select_option(
+                 "length_grouped")),
+             ("batch_size slider", lambda: (explorer.locator(".padding-explorer-batch-size .noUi-handle").focus(),
+                                            page.keyboard.press("ArrowRight")))]
+    seconds = {}
+    for name, move in moves:
+        started = time.monotonic()
+        move()
+        expect(image).not_to_have_attribute("src", seen[-1][0], timeout=10_000)
+        expect(numbers).not_to_have_text(seen[-1][1], timeout=10_000)
+        seconds[name] = round(time.monotonic() - started, 2)
+        seen.append((image.get_attribute("src"), numbers.inner_text()))
+    explorer.screenshot(path=str(ARTIFACTS / "04_explorer_moved.png"))
+    return {"texts": [text for _, text in seen], "seconds": seconds}
+
+
+# What the test does in a notebook after running it and taking its picture: {notebook: function(page)}.
+INTERACT = {"04_dynamic_padding": _drive_explorer}
 
 
 def _text(outputs: list[dict]) -> str:
@@ -213,9 +254,16 @@ def test_jupyterlab_runs_the_notebook(lab, notebook):
         page.wait_for_function(KERNEL_IDLE, arg=name, timeout=60_000)
         cells = page.evaluate(CELLS)
         images = page.evaluate(IMAGES)
-        page.set_viewport_size({"width": LAPTOP["width"], "height": min(page.evaluate(FULL_HEIGHT), 30_000)})
-        page.wait_for_timeout(300)  # let the taller page lay out before the picture
+        height = 0
+        for _ in range(5):
+            taller = min(page.evaluate(FULL_HEIGHT), 30_000)
+            if abs(taller - height) < 5:
+                break
+            height = taller
+            page.set_viewport_size({"width": LAPTOP["width"], "height": height})
+            page.wait_for_timeout(300)  # let the taller page lay out before measuring again
         page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+        interaction = INTERACT[name](page) if name in INTERACT else None  # after the picture of the whole page
     finally:
         page.set_viewport_size(LAPTOP)
         page.evaluate(CLOSE)
@@ -230,5 +278,13 @@ def test_jupyterlab_runs_the_notebook(lab, notebook):
         assert image["loaded"] and 0 < image["width"] <= image["page"], image  # drawn, and fits the page
 
     shown = "\n".join(_text(c["outputs"]) for c in cells)
-    for text in KEY_TEXT[name] + records:
+    for text in KEY_TEXT.get(name, []) + records:
         assert text in shown, f"{text!r} is not on the page"
+    # the stored notebooks hold the solutions: every self-check says so in the learner's browser too
+    checks = re.findall(r"^(\S[^\n]*?): (correct|not yet|not answered yet)", shown, flags=re.M)
+    assert checks and {status for _, status in checks} == {"correct"}, checks
+    if name == "04_dynamic_padding":  # the live explorer answered both moves, with the settings moved
+        default, grouped, wider = interaction["texts"]
+        assert "strategy=dynamic" in default and "strategy=length_grouped" in grouped
+        assert "batch_size=8 " in grouped and "batch_size=9 " in wider, interaction
+        print(f"explorer: picture and numbers changed in {interaction['seconds']} s after each move")

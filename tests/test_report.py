@@ -16,7 +16,8 @@ def test_record_prints_outside_jupyter(capsys):
 
 
 def test_plain_turns_tensors_and_arrays_into_json_types():
-    assert plain({"a": torch.tensor([1, 2]), "b": (3, 4.5), "c": torch.tensor(7)}) == {"a": [1, 2], "b": [3, 4.5], "c": 7}
+    value = {"a": torch.tensor([1, 2]), "b": (3, 4.5), "c": torch.tensor(7)}
+    assert plain(value) == {"a": [1, 2], "b": [3, 4.5], "c": 7}
 
 
 def test_records_are_read_back_first_value_wins(tmp_path):

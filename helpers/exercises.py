@@ -1,0 +1,633 @@
+"""Self-checks for the notebooks' exercises and quizzes.
+
+Each exercise in a notebook has a question (markdown), an answer cell (in the stored notebooks the
+worked solution, in student copies a stub such as `answer = ...`), and a self-check cell:
+
+    exercises.check("labels", labels_answer, splits=[...], indices=[...])
+
+The check computes the expected value itself, from the objects the notebook passes in (its data,
+tokenizer, model), never from a typed constant, and shows exactly one line:
+
+    labels: correct
+    labels: not yet: <a hint>
+    labels: not answered yet            (the answer is still `...`)
+
+Quizzes are multiple choice, answered as a dict of letters and checked the same way, one line per
+question (`check_quiz("01", quiz_answers)`). Their key is kept here as digests, so the letters
+appear nowhere in plain text; `quiz_key(notebook)` recovers them for the stored notebooks, whose
+answer cells call it (student copies get the stub instead).
+
+The line is shown with the status in its output metadata (`CHECK_KEY`), where tests and tools read
+it back from an executed notebook (`read_checks`). Using the API wrongly (an exercise that does not
+exist, an object the check needs left out) is one ParameterError.
+"""
+
+import hashlib
+import json
+import math
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ParameterError
+
+CHECK_KEY = "helpers_check"  # output metadata of a self-check's line: {name: status}
+CORRECT, NOT_YET, NOT_ANSWERED = "correct", "not yet", "not answered yet"
+STATUSES = (CORRECT, NOT_YET, NOT_ANSWERED)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    name: str
+    status: str  # one of STATUSES
+    hint: str = ""
+
+    @property
+    def line(self) -> str:
+        return f"{self.name}: {self.status}" + (f": {self.hint}" if self.status == NOT_YET else "")
+
+
+@dataclass(frozen=True)
+class Exercise:
+    name: str
+    notebook: str  # "01" ... where the exercise is
+    needs: tuple[str, ...]  # the objects its check needs, passed by keyword
+    judge: Callable  # judge(answer, **objects) -> None when correct, else a hint (one line)
+    question: str  # in a few words, for listings and errors
+
+
+EXERCISES: dict[str, Exercise] = {}
+
+
+def _exercise(name: str, notebook: str, question: str, *needs: str):
+    def register(judge):
+        EXERCISES[name] = Exercise(name, notebook, needs, judge, question)
+        return judge
+    return register
+
+
+def get_exercise(name) -> Exercise:
+    if not isinstance(name, str) or name not in EXERCISES:
+        raise ParameterError("exercise", name, f"choose one of {', '.join(EXERCISES)}")
+    return EXERCISES[name]
+
+
+def verdict(name: str, answer, **objects) -> Verdict:
+    """What `check` shows, as a value: the status and the hint."""
+    exercise = get_exercise(name)
+    missing = [n for n in exercise.needs if n not in objects]
+    unknown = [n for n in objects if n not in exercise.needs]
+    if missing or unknown:
+        raise ParameterError("exercise", name, f"its check takes the answer and {_keywords(exercise.needs)}"
+                             + (f"; missing: {', '.join(missing)}" if missing else "")
+                             + (f"; not known: {', '.join(unknown)}" if unknown else ""))
+    if answer is Ellipsis:
+        return Verdict(name, NOT_ANSWERED)
+    try:
+        hint = exercise.judge(answer, **objects)
+    except Exception as error:  # a learner's answer of an unexpected kind: say what happened
+        hint = f"your answer could not be checked ({type(error).__name__}: {_first_line(error)})"
+    return Verdict(name, CORRECT) if hint is None else Verdict(name, NOT_YET, _one_line(hint))
+
+
+def check(name: str, answer, **objects) -> None:
+    """Check an exercise's answer against what the objects passed in say; show one line."""
+    result = verdict(name, answer, **objects)
+    show(result)
+
+
+def show(result: Verdict) -> None:
+    """The verdict's line, with its status in the output's metadata (plain print outside IPython)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+
+        if get_ipython() is not None:
+            display({"text/plain": result.line}, raw=True, metadata={CHECK_KEY: {result.name: result.status}})
+            return
+    except ImportError:
+        pass
+    print(result.line)
+
+
+def read_checks(notebook) -> dict[str, str]:
+    """{name: status} of every self-check line in an executed notebook (nbformat node or path)."""
+    if isinstance(notebook, (str, Path)):
+        notebook = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    found = {}
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            found.update(output.get("metadata", {}).get(CHECK_KEY, {}))
+    return found
+
+
+def _keywords(needs) -> str:
+    return ", ".join(f"{n}=..." for n in needs) if needs else "nothing else"
+
+
+def _first_line(error) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else ""
+
+
+def _one_line(text: str, width: int = 200) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _pair_of(answer, what: str) -> str | None:
+    if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+        return f"answer with two values in parentheses: {what}"
+    return None
+
+
+def course_index(index: int, rows: int) -> int:
+    """The course's element `index` where the split has it; else `index % rows` (a smaller split,
+    such as the embedded sample's 23 validation rows against MRPC's 408)."""
+    return index if index < rows else index % rows
+
+
+# ---- 01: loading ------------------------------------------------------------------------------
+
+@_exercise("labels", "01", "the labels of the course's elements 15 (train) and 87 (validation)", "splits", "indices")
+def _labels(answer, splits, indices):
+    problem = _pair_of(answer, "(label of the training element, label of the validation element)")
+    if problem:
+        return problem
+    names = ("first (training)", "second (validation)")
+    for position, (given, split, index) in enumerate(zip(answer, splits, indices)):
+        feature = split.features["label"]
+        expected = split[index]["label"]
+        if isinstance(given, str):
+            if not hasattr(feature, "names"):
+                return f"this task's labels are numbers (scores), not names: give the {names[position]} as a number"
+            if given not in feature.names:
+                return f"{given!r} is not a label name; the names are {feature.names}"
+            given = feature.str2int(given)
+        if not _is_number(given):
+            return f"give each label as its integer (or its name): the {names[position]} is {type(given).__name__}"
+        if not math.isclose(given, expected, abs_tol=1e-6):
+            return (f"the {names[position]} label is not right: index the split at {index} and read the "
+                    "row's 'label'")
+    return None
+
+
+@_exercise("longest", "01", "the idx of the training row with the longest first text", "dataset", "column")
+def _longest(answer, dataset, column):
+    if not _is_int(answer):
+        return f"answer with the row's idx, an integer (got {type(answer).__name__})"
+    lengths = {row["idx"]: len(row[column]) for row in dataset}
+    if answer not in lengths:
+        return f"no row has idx {answer}"
+    if lengths[answer] < max(lengths.values()):
+        return (f"the row with idx {answer} has a {column} of {lengths[answer]} characters; "
+                "another row's is longer")
+    return None
+
+
+# ---- 02: pairs --------------------------------------------------------------------------------
+
+@_exercise("pair_vs_separate", "02", "element 15 tokenized separately and as a pair: what differs",
+           "tokenizer", "example", "columns")
+def _pair_vs_separate(answer, tokenizer, example, columns):
+    problem = _pair_of(answer, "(tokens of the pair minus the tokens of the two separate results, "
+                               "how many of the pair's token_type_ids are 1)")
+    if problem:
+        return problem
+    first, second = (example[c] for c in columns)
+    pair = tokenizer(first, second)
+    separate = len(tokenizer(first)["input_ids"]) + len(tokenizer(second)["input_ids"])
+    difference = len(pair["input_ids"]) - separate
+    ones = sum(pair.get("token_type_ids") or [])
+    if answer[0] != difference:
+        return ("the first number is not right: count the special tokens ([CLS], [SEP]) in each result; "
+                "the word tokens are the same")
+    if answer[1] != ones:
+        return ("the second number is not right: the second segment is the second sentence and the "
+                "[SEP] that closes it")
+    return None
+
+
+@_exercise("distilbert_keys", "02", "which keys the tokenizer AutoTokenizer loads for a checkpoint returns for a pair",
+           "checkpoint", "source", "example", "columns")
+def _distilbert_keys(answer, checkpoint, source, example, columns):
+    """The check loads the checkpoint's tokenizer itself (quietly), so the question can come before
+    the notebook loads it."""
+    from transformers import AutoTokenizer
+
+    from .sources import resolve
+
+    if isinstance(answer, str) or not hasattr(answer, "__iter__"):
+        return "answer with a list of key names, such as ['input_ids', ...]"
+    given = set(answer)
+    tokenizer = AutoTokenizer.from_pretrained(resolve(checkpoint, source).target)
+    returned = set(tokenizer(*(example[c] for c in columns)))
+    extra = sorted(given - returned)
+    if extra:
+        return f"it does not return {', '.join(map(repr, extra))}"
+    if given != returned:
+        return (f"it returns {len(returned) - len(given)} more key(s): on the pinned transformers, which "
+                "class does AutoTokenizer pick for it?")
+    return None
+
+
+# ---- 03: map ----------------------------------------------------------------------------------
+
+def _map_batch_size() -> int:
+    """map's default batch_size, read from the library itself."""
+    import inspect
+
+    from datasets import Dataset
+
+    return inspect.signature(Dataset.map).parameters["batch_size"].default
+
+
+@_exercise("calls", "03", "how many times map calls the function, batched=False and batched=True", "dataset")
+def _calls(answer, dataset):
+    problem = _pair_of(answer, "(calls with batched=False, calls with batched=True)")
+    if problem:
+        return problem
+    rows = dataset.num_rows
+    if answer[0] != rows:
+        return "the first number is not right: without batching, map calls the function once per example"
+    if answer[1] != -(-rows // _map_batch_size()):
+        return ("the second number is not right: with batched=True, map passes batch_size examples per call "
+                "(see help(Dataset.map) for its default)")
+    return None
+
+
+def _tokenized_problem(result, raw, columns: tuple[str, ...], tokenizer) -> str | None:
+    """None when `result` (a Dataset) holds raw's rows, tokenized as the course does: the text
+    columns (one or two) with truncation=True, unpadded, the label kept."""
+    from datasets import Dataset
+
+    if not isinstance(result, Dataset):
+        return f"expected a Dataset or DatasetDict, what Dataset.map returns, got {type(result).__name__}"
+    if result.num_rows != raw.num_rows:
+        return f"it has {result.num_rows} rows, the split has {raw.num_rows}: map keeps every row"
+    if "input_ids" not in result.column_names:
+        return "no input_ids column: return the tokenizer's output from your function"
+    if "label" not in result.column_names:
+        return "the label column is gone: keep it, the model learns from it"
+    expected = tokenizer(*(list(raw[c]) for c in columns), truncation=True)["input_ids"]
+    for row, (got, want) in enumerate(zip(result["input_ids"], expected)):
+        if list(got) != want:
+            tail = list(got[len(want):])
+            if list(got[:len(want)]) == want and tail and set(tail) == {tokenizer.pad_token_id}:
+                return f"row {row} is padded: leave padding to the collator (notebook 4)"
+            which = " and ".join(repr(c) for c in columns)
+            return (f"input_ids of row {row} differ from tokenizer(...) on the column(s) {which} with "
+                    "truncation=True")
+    return None
+
+
+def _dataset_dict_problem(result, raw, columns, tokenizer) -> str | None:
+    from datasets import DatasetDict
+
+    if isinstance(raw, DatasetDict):
+        if not isinstance(result, DatasetDict):
+            return (f"map the whole DatasetDict (all its splits), not one part: got {type(result).__name__}")
+        if list(result) != list(raw):
+            return f"it has splits {list(result)}, the raw data {list(raw)}"
+        for split in raw:
+            problem = _tokenized_problem(result[split], raw[split], columns, tokenizer)
+            if problem:
+                return f"{split}: {problem}"
+        return None
+    return _tokenized_problem(result, raw, columns, tokenizer)
+
+
+@_exercise("sst2", "03", "the course's preprocessing replicated on SST-2 (single sentences)", "raw", "tokenizer")
+def _sst2(answer, raw, tokenizer):
+    from .tasks import get_task
+
+    return _dataset_dict_problem(answer, raw, get_task("sst2").text_columns, tokenizer)
+
+
+@_exercise("any_task", "03", "one preprocessing function for any GLUE task", "examples", "tokenizer")
+def _any_task(answer, examples, tokenizer):
+    """examples: [(raw DatasetDict, task name), ...], at least a pair task and a single-sentence one."""
+    from .tasks import get_task
+
+    if not callable(answer):
+        return ("answer with the function itself, preprocess(raw_datasets, task_name) -> the tokenized "
+                f"DatasetDict (got {type(answer).__name__})")
+    for raw, task in examples:
+        try:
+            result = answer(raw, task)
+        except Exception as error:
+            return (f"preprocess(raw_datasets, {task!r}) raised {type(error).__name__}: "
+                    f"{_first_line(error)}")
+        problem = _dataset_dict_problem(result, raw, get_task(task).text_columns, tokenizer)
+        if problem:
+            return f"for {task}, {problem}"
+    return None
+
+
+# ---- 04: collating ----------------------------------------------------------------------------
+
+@_exercise("collated_shape", "04", "the shape of a collated batch, predicted", "collator", "features")
+def _collated_shape(answer, collator, features):
+    problem = _pair_of(answer, "(examples in the batch, width)")
+    if problem:
+        return problem
+    expected = tuple(collator(features)["input_ids"].shape)
+    if answer[0] != expected[0]:
+        return "the first number is not right: it is the number of examples in the batch"
+    if answer[1] != expected[1]:
+        return "the width is not right: the collator pads every example to the longest one in the batch"
+    return None
+
+
+@_exercise("fewest_widths", "04", "the per-batch strategy with the fewest distinct batch widths", "stats")
+def _fewest_widths(answer, stats):
+    from .padding import STRATEGIES
+
+    per_batch = [name for name in stats if STRATEGIES[name].pad_to == "longest"]
+    if answer not in per_batch:
+        return f"answer with one of the strategies that pad each batch on its own: {', '.join(per_batch)}"
+    fewest = min(stats[name].distinct_shapes for name in per_batch)
+    if stats[answer].distinct_shapes > fewest:
+        return f"{answer} gives {stats[answer].distinct_shapes} distinct widths; another gives fewer"
+    return None
+
+
+# ---- 05: one step -----------------------------------------------------------------------------
+
+@_exercise("adam_step", "05", "the largest change of any weight after one AdamW step", "model", "before")
+def _adam_step(answer, model, before):
+    if not _is_number(answer) or answer <= 0:
+        return "answer with a positive number, such as 1e-3"
+    largest = max((p.detach() - before[name]).abs().max().item() for name, p in model.named_parameters())
+    if answer > 2 * largest:
+        return ("too large: on its first step, Adam divides each gradient by its own size, so how far can "
+                "one weight move?")
+    if answer < largest / 2:
+        return "too small: a weight with a gradient moves by about the same amount, whatever its gradient's size"
+    return None
+
+
+# ---- 06: the padding lab ----------------------------------------------------------------------
+
+@_exercise("positions_ratio", "06", "the speedup of dynamic over fixed padding that positions predict", "stats")
+def _positions_ratio(answer, stats):
+    if not _is_number(answer) or answer <= 0:
+        return "answer with a positive number, such as 1.5"
+    expected = stats["fixed"].positions / stats["dynamic"].positions
+    if not math.isclose(answer, expected, rel_tol=0.02):
+        direction = "high" if answer > expected else "low"
+        return (f"too {direction}: divide the positions fixed padding computes by those dynamic padding "
+                "computes (a strategy's positions: its batches' sizes times their widths)")
+    return None
+
+
+# ---- 07: several processes --------------------------------------------------------------------
+
+@_exercise("shard_rows", "07", "rows each process gets from split_dataset_by_node", "dataset", "world_size")
+def _shard_rows(answer, dataset, world_size):
+    from datasets.distributed import split_dataset_by_node
+
+    if isinstance(answer, (str, bytes)) or not hasattr(answer, "__len__"):
+        return "answer with a list: the rows of rank 0, rank 1, ..."
+    expected = [split_dataset_by_node(dataset, rank=r, world_size=world_size).num_rows for r in range(world_size)]
+    if len(answer) != world_size:
+        return f"give one number per process: {world_size} of them"
+    if sum(answer) != dataset.num_rows:
+        return (f"the ranks' rows add up to {sum(answer)}, the dataset has {dataset.num_rows}: every row goes "
+                "to one rank")
+    if list(answer) != expected:
+        return "each rank gets one contiguous chunk; which rank gets the extra row when they do not divide evenly?"
+    return None
+
+
+# ---- quizzes ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Question:
+    prompt: str  # as the notebook's markdown shows it, in bold
+    choices: dict[str, tuple[str, str]]  # letter -> (the choice as the notebook shows it, why it is or is not right)
+    key: str  # digest of the right letter (`_digest`): no letter is written down here
+
+    @property
+    def letters(self) -> list[str]:
+        return list(self.choices)
+
+
+def _digest(quiz: str, number: int, letter: str) -> str:
+    return hashlib.sha256(f"course-companion quiz {quiz}.{number}: {letter}".encode()).hexdigest()[:16]
+
+
+def _q(prompt: str, key: str, **choices: tuple[str, str]) -> Question:
+    return Question(prompt, dict(choices), key)
+
+
+QUIZZES: dict[str, dict[int, Question]] = {
+    "01": {
+        1: _q('In `load_dataset("nyu-mll/glue", "mrpc")`, what does `"mrpc"` select?', "9fe4403d32ee8595",
+              a=("the split to load", "splits are picked after loading (raw_datasets['train']) or with split=..."),
+              b=("the version of the dataset", "a version is picked with revision=..."),
+              c=("a configuration: GLUE holds one per task", "GLUE's configurations are its tasks"),
+              d=("the format of the rows", "formats are picked after loading, with with_format or set_format")),
+        2: _q("What does `raw_train_dataset[:3]` return?", "f45f29c118e554b3",
+              a=("a list of three dictionaries, one per row", "an element is a dictionary, but a slice is not a list"),
+              b=("a new `Dataset` with three rows", "a Dataset of three rows comes from select(range(3))"),
+              c=("a pandas `DataFrame`", "a DataFrame comes from to_pandas() or with_format('pandas')"),
+              d=("a dictionary with one list per column", "a slice is columnar")),
+        3: _q("Opening a 300,000-row Arrow file with `Dataset.from_file` added almost nothing to the "
+              "process's memory. Why?", "3e497e938e33d523",
+              a=("the file is memory-mapped: the operating system reads pages only when rows are touched",
+                 "the rows stay on disk until they are read"),
+              b=("Arrow compresses the rows in memory",
+                 "the table is not compressed; the cell printed its size on disk"),
+              c=("`datasets` reads the rows later, in a background thread", "no thread reads the rows ahead of you"),
+              d=("the file held fewer rows than it seemed", "it held them all: the cell printed the count")),
+    },
+    "02": {
+        1: _q("What do `token_type_ids` mark in a pair tokenized for BERT?", "762344a478a71c47",
+              a=("the position of each token", "positions have their own embeddings"),
+              b=("which positions are padding", "that is the attention_mask"),
+              c=("the vocabulary id of each token", "those are the input_ids"),
+              d=("which sentence each token belongs to", "0 for the first segment, 1 for the second")),
+        2: _q('On the pinned transformers, what does the tokenizer that `AutoTokenizer` loads for '
+              '`"distilbert-base-uncased"` return for a pair?', "1b1fafd261ff6ace",
+              a=("`input_ids` and `attention_mask` only, as the course says",
+                 "that is what DistilBertTokenizer returns; which class does AutoTokenizer pick?"),
+              b=("`input_ids`, `token_type_ids` and `attention_mask`; the model ignores `token_type_ids`",
+                 "BertTokenizer is picked, and DistilBERT has no segment embeddings"),
+              c=("`input_ids`, `token_type_ids` and `attention_mask`; the model raises an error on them",
+                 "DistilBERT's forward accepts them through **kwargs"),
+              d=("ids from another vocabulary than `bert-base-uncased`'s",
+                 "it is the same uncased WordPiece vocabulary")),
+        3: _q("A pair is longer than `max_length` and you pass `truncation=True`. What is cut?", "5197498fa184c54e",
+              a=("tokens of whichever sentence is longer, one at a time", "that is 'longest_first'"),
+              b=("tokens of the first sentence only", "that is truncation='only_first'"),
+              c=("tokens of the second sentence only", "that is truncation='only_second'"),
+              d=("nothing: the tokenizer raises an error", "truncation=True cuts the pair; it does not raise")),
+    },
+    "03": {
+        1: _q("What is the main advantage of `Dataset.map(..., batched=True)`?", "4d71c010fe546b19",
+              a=("it pads the examples for you", "padding is the collator's job, later"),
+              b=("it converts the columns to tensors", "tensors come from with_format('torch') or the collator"),
+              c=("the function, and the fast tokenizer inside it, get many examples per call",
+                 "fewer calls, and the Rust tokenizer works through a whole batch at once"),
+              d=("it keeps the dataset in memory", "map writes Arrow files either way")),
+        2: _q("Why are `sentence1`, `sentence2` and `idx` removed before the model gets a batch?", "48e63c695fd70cca",
+              a=("to save disk space", "disk space is not the reason"),
+              b=("strings cannot become tensors, and the model has no argument for them",
+                 "the model takes input_ids, attention_mask, token_type_ids, labels"),
+              c=("they would give the labels away", "they hold no labels"),
+              d=("`map` cannot handle them", "map handled them: they are still in tokenized_datasets")),
+        3: _q("Why does the course's `tokenize_function` not pad?", "cf61b1b675443e51",
+              a=("the tokenizer cannot pad inside `map`", "it can: padding='max_length' in map pads every example"),
+              b=("the model pads its inputs itself", "the model takes rectangles; it pads nothing"),
+              c=("padded rows cannot be stored in Arrow",
+                 "they can: fixed padding at map time stores them (notebook 4)"),
+              d=("padding each batch when it is built pads only to that batch's longest pair",
+                 "so most batches are much narrower than the longest pair of the dataset")),
+    },
+    "04": {
+        1: _q("Why pad each batch to its own longest example instead of every example to one length?",
+              "0faa790886955e9f",
+              a=("fewer positions are computed: each batch is only as wide as its longest example",
+                 "less padding, less work"),
+              b=("the model requires it", "the model takes any width up to its maximum"),
+              c=("it makes the model's predictions better", "with the attention mask, padding does not change them"),
+              d=("`DataCollatorWithPadding` cannot pad to a fixed length", "it can: padding='max_length'")),
+        2: _q("What does `DataCollatorWithPadding` do with a list of tokenized examples that have a `label`?",
+              "2d8b907cf9b73930",
+              a=("sorts them by length", "it keeps their order"),
+              b=("truncates them to `max_length`", "truncation happened at map time"),
+              c=("drops the label", "the model needs it for its loss"),
+              d=("pads them into tensors and renames `label` to `labels`",
+                 "labels is the name the model's loss takes")),
+        3: _q("Why do TPUs (XLA) prefer fixed shapes?", "ff9ee687c1086744",
+              a=("TPUs cannot use attention masks", "they can"),
+              b=("XLA compiles one program per input shape: each new width costs a compilation",
+                 "fixed shapes compile once"),
+              c=("dynamic padding needs more memory", "it needs less: batches are narrower"),
+              d=("fixed padding trains a more accurate model", "the padding is masked; it teaches the model nothing")),
+    },
+    "05": {
+        1: _q("`from transformers import AdamW` fails on the pinned transformers. What does the current "
+              "course use instead?", "9949c5fabf69a0fe",
+              a=("`transformers.optimization.AdamW`", "that class was removed in transformers 4.50"),
+              b=("`torch.optim.Adam(..., weight_decay=0.01)`",
+                 "Adam's weight_decay adds an L2 term to the gradient; AdamW decays the weights directly"),
+              c=("`torch.optim.AdamW`, whose defaults differ: weight decay 0.01, eps 1e-8",
+                 "and set the learning rate yourself"),
+              d=("`torch.optim.SGD`", "SGD does not scale each weight's step as Adam does")),
+        2: _q("After one AdamW step, the loss on the same batch went down. What does that show?", "becd8c64c8371824",
+              a=("the step moved the weights toward fitting these labels", "on this batch, and no more"),
+              b=("the model now classifies unseen pairs better",
+                 "one step on one batch says nothing about unseen pairs"),
+              c=("the learning rate is too high", "a lower loss on the batch is what a good rate gives too"),
+              d=("the classifier head came from the checkpoint", "the head was newly initialised")),
+        3: _q("Why did the embedding rows of tokens that were not in the batch barely move?", "1877e12184add3f8",
+              a=("they are frozen", "nothing froze them: requires_grad is True for the whole matrix"),
+              b=("their gradient was zero, so only weight decay moved them", "lr x 0.01 x weight, a tiny step"),
+              c=("Adam does not update embeddings", "it updates every parameter it was given"),
+              d=("their values are too small to change", "their size has nothing to do with it")),
+    },
+    "06": {
+        1: _q("On a CPU, what does a training step's time follow most closely?", "3ecd7cc81e81f438",
+              a=("the number of examples in the batch",
+                 "every strategy used the same batch size, and the times differ"),
+              b=("the number of real tokens", "every strategy computed the same real tokens, and the times differ"),
+              c=("the optimizer step", "it costs the same under every strategy"),
+              d=("the token positions computed: examples times width", "padding included")),
+        2: _q("Length-grouping wastes the least padding. What does it give up?", "cc08e47c9124995c",
+              a=("some randomness: a batch holds examples of similar length",
+                 "batches are less random than shuffled ones"),
+              b=("the labels: they are shuffled apart from their examples", "labels stay with their examples"),
+              c=("GPU support", "it runs on any device"),
+              d=("dynamic padding", "each batch is still padded to its own longest example")),
+        3: _q("Why is padding-free packing (`DataCollatorWithFlattening`) not a drop-in for this classifier?",
+              "9041d171c14bef2d",
+              a=("BERT declares no FlashAttention support", "the pinned BERT and DistilBERT declare it"),
+              b=("packing needs another tokenizer", "it packs what the same tokenizer gives"),
+              c=("a sequence classifier predicts one label per row from its `[CLS]` token; a packed row "
+                 "holds many examples", "and on a CPU there is no FlashAttention kernel either"),
+              d=("packing adds padding", "it removes it: that is its point")),
+    },
+    "07": {
+        1: _q("A `DataLoader` prepared by Accelerate for 2 processes: what does each process iterate over?",
+              "5fbcfec5be1be158",
+              a=("all the batches", "then the two processes would repeat each other's work"),
+              b=("its own share of the batches: different examples in each process",
+                 "together they cover the epoch once"),
+              c=("half of each example's tokens", "examples are split between processes, not their tokens"),
+              d=("the same batches, in another order", "the work would be repeated")),
+        2: _q("Each process pads its own batches dynamically. At the same step, the two processes' batch widths:",
+              "f69c97df1a37aefd",
+              a=("are always equal: Accelerate keeps them in step", "the collator knows nothing of the other process"),
+              b=("are always `max_length`", "dynamic padding pads to the batch's longest example"),
+              c=("can differ; gathering tensors of different widths needs `accelerator.pad_across_processes`",
+                 "each process's batch holds different examples"),
+              d=("are equal, because both processes read the same examples", "they read different examples")),
+        3: _q("`split_dataset_by_node(dataset, rank=1, world_size=2)` on a map-style `Dataset` gives rank 1:",
+              "0126c6a3bbc76fcc",
+              a=("the second contiguous chunk: about half the rows", "contiguous chunks read fast from disk"),
+              b=("every second example, starting at index 1",
+                 "that is what an IterableDataset gets when its shards cannot be shared out evenly"),
+              c=("a copy of the whole dataset", "every rank gets its own part"),
+              d=("half of the columns", "rows are split; the columns stay")),
+    },
+}
+
+
+def get_quiz(quiz) -> dict[int, Question]:
+    if not isinstance(quiz, str) or quiz not in QUIZZES:
+        raise ParameterError("quiz", quiz, f"choose one of {', '.join(QUIZZES)}")
+    return QUIZZES[quiz]
+
+
+def quiz_verdicts(quiz: str, answers) -> list[Verdict]:
+    """One verdict per question of the quiz; `answers` maps question numbers to letters."""
+    questions = get_quiz(quiz)
+    verdicts = []
+    for number, question in questions.items():
+        name = f"quiz {quiz}.{number}"
+        if answers is Ellipsis:
+            verdicts.append(Verdict(name, NOT_ANSWERED))
+            continue
+        if not isinstance(answers, dict):
+            verdicts.append(Verdict(name, NOT_YET, "answer with a dict of letters, such as {1: 'a', 2: ..., 3: ...}"))
+            continue
+        given = answers.get(number, Ellipsis)
+        if given is Ellipsis:
+            verdicts.append(Verdict(name, NOT_ANSWERED))
+            continue
+        letter = given.strip().lower().rstrip(".)") if isinstance(given, str) else None
+        if letter not in question.choices:
+            verdicts.append(Verdict(name, NOT_YET, f"answer with one letter: {', '.join(question.letters)}"))
+        elif _digest(quiz, number, letter) == question.key:
+            verdicts.append(Verdict(name, CORRECT))
+        else:
+            verdicts.append(Verdict(name, NOT_YET, f"not {letter}: {question.choices[letter][1]}"))
+    return verdicts
+
+
+def check_quiz(quiz: str, answers) -> None:
+    """Check a quiz's answers, one line per question."""
+    for result in quiz_verdicts(quiz, answers):
+        show(result)
+
+
+def quiz_key(quiz: str) -> dict[int, str]:
+    """The right letters of a quiz, for the stored notebooks' answer cells (never printed there)."""
+    key = {}
+    for number, question in get_quiz(quiz).items():
+        right = [letter for letter in question.letters if _digest(quiz, number, letter) == question.key]
+        if len(right) != 1:
+            raise ParameterError("quiz", f"{quiz}.{number}", "has no single right choice in its key")
+        key[number] = right[0]
+    return key

@@ -1,0 +1,106 @@
+"""Student copies of the notebooks, for a class: `python -m helpers student --out DIR`.
+
+In the stored notebooks each exercise's answer cell holds its worked solution. Such a cell is
+tagged `solution` and carries its stub in its metadata:
+
+    {"tags": ["solution"], "exercise": {"name": "labels", "stub": "labels_answer = ...  # ..."}}
+
+A student copy replaces each solution cell's source by its stub and clears every cell's outputs
+and execution count; nothing else changes (the questions, the self-check cells, the quizzes, the
+cells' metadata). Run top to bottom, a student copy does not fail, and every self-check says
+"not answered yet" until the student writes an answer.
+
+To add an exercise, tag its answer cell `solution` and give it the stub in its metadata (JupyterLab's
+property inspector edits cell metadata).
+"""
+
+import argparse
+import copy
+from pathlib import Path
+
+from .errors import ParameterError
+
+SOLUTION_TAG = "solution"
+EXERCISE_KEY = "exercise"  # a solution cell's metadata: {"name": ..., "stub": ...}
+
+
+def _tags(cell) -> list[str]:
+    return list(cell.get("metadata", {}).get("tags", []))
+
+
+def is_solution(cell) -> bool:
+    return cell.get("cell_type") == "code" and SOLUTION_TAG in _tags(cell)
+
+
+def solution_cells(notebook) -> list:
+    """The notebook's solution cells, in order."""
+    return [cell for cell in notebook.cells if is_solution(cell)]
+
+
+def find_solution(notebook, exercise: str):
+    """The solution cell of one exercise, by its name in the cell's metadata."""
+    found = [c for c in solution_cells(notebook) if c.metadata.get(EXERCISE_KEY, {}).get("name") == exercise]
+    if len(found) != 1:
+        raise ParameterError("exercise", exercise, f"has {len(found)} solution cells in this notebook, not one")
+    return found[0]
+
+
+def student_copy(notebook, name: str = "notebook"):
+    """A copy with each solution replaced by its stub, every output and execution count cleared."""
+    copied = copy.deepcopy(notebook)
+    for number, cell in enumerate(copied.cells):
+        if cell.cell_type != "code":
+            continue
+        if is_solution(cell):
+            stub = cell.metadata.get(EXERCISE_KEY, {}).get("stub")
+            if not isinstance(stub, str):
+                raise ParameterError("notebook", name, f"cell {number} is a solution without a stub in its "
+                                     f"metadata ({EXERCISE_KEY}.stub)")
+            cell.source = stub
+        cell.outputs = []
+        cell.execution_count = None
+    return copied
+
+
+def write_student_copies(notebooks: list[Path], out, overwrite: bool = False) -> list[Path]:
+    """Write a student copy of each notebook into `out`; every copy is made before anything is
+    written, so a bad notebook leaves the folder untouched."""
+    import nbformat
+
+    from .params import check_out_dir
+
+    folder = check_out_dir(out, must_be_empty=True, overwrite=overwrite)
+    copies = {nb.name: student_copy(nbformat.read(str(nb), as_version=4), nb.stem) for nb in notebooks}
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, notebook in copies.items():
+        nbformat.write(notebook, str(folder / name))
+        written.append(folder / name)
+    return written
+
+
+def add_parser(sub) -> argparse.ArgumentParser:
+    """The `student` command, on the command line's subparsers."""
+    parser = sub.add_parser("student", help="write copies of the notebooks for a class: solutions replaced by "
+                                            "their stubs, outputs cleared")
+    parser.add_argument("notebooks", nargs="*", help="numbers or names (default: all), e.g. 01 03_batched_map")
+    parser.add_argument("--out", required=True, help="a new or empty folder for the copies")
+    parser.add_argument("--overwrite", action="store_true", help="write into a non-empty --out, replacing copies")
+    parser.set_defaults(func=cmd_student)
+    return parser
+
+
+def cmd_student(args) -> int:
+    import nbformat
+
+    from .report import short_path
+    from .runner import list_notebooks
+
+    written = write_student_copies(list_notebooks(args.notebooks), args.out, overwrite=args.overwrite)
+    for path in written:
+        answers = len(solution_cells(nbformat.read(str(path), as_version=4)))
+        print(f"{path.name}: {answers} answer cell(s) for the student")
+    folder = short_path(written[0].parent) if written else args.out
+    print(f"{len(written)} student copies in {folder}: solutions replaced by their stubs, outputs cleared; "
+          "each self-check says 'not answered yet' until the student answers")
+    return 0

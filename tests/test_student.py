@@ -1,0 +1,93 @@
+"""helpers.student: copies of the notebooks for a class. Each solution replaced by its stub, every output
+and execution count cleared, nothing else changed; a student copy runs top to bottom under papermill
+and each self-check says "not answered yet"; bad input is one line and writes nothing."""
+
+import nbformat
+import pytest
+
+import helpers
+from helpers import exercises, student
+from helpers.__main__ import main
+from helpers.runner import list_notebooks, run_notebooks
+
+NOTEBOOKS = list_notebooks()
+
+
+def _read(path):
+    return nbformat.read(str(path), as_version=4)
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_a_student_copy_swaps_solutions_for_stubs_and_changes_nothing_else(notebook):
+    stored = _read(notebook)
+    copied = student.student_copy(stored, notebook.stem)
+    assert copied.metadata == stored.metadata and len(copied.cells) == len(stored.cells)
+    for before, after in zip(stored.cells, copied.cells):
+        assert after.cell_type == before.cell_type and after.metadata == before.metadata
+        if before.cell_type != "code":
+            assert after == before
+            continue
+        assert after.outputs == [] and after.execution_count is None
+        if student.is_solution(before):
+            assert after.source == before.metadata[student.EXERCISE_KEY]["stub"] != before.source
+        else:
+            assert after.source == before.source  # questions, self-checks and the course's cells
+    assert stored.cells[-1] == _read(notebook).cells[-1]  # the stored notebook itself is untouched
+
+
+def test_no_solution_is_left_in_a_copy():
+    nb = _read(next(p for p in NOTEBOOKS if p.stem.startswith("03")))
+    text = nbformat.writes(student.student_copy(nb))
+    for cell in student.solution_cells(nb):
+        assert cell.source not in text
+    assert "quiz_key" not in text and "text_columns = helpers.get_task(task_name)" not in text
+    assert ": correct" in nbformat.writes(nb) and ": correct" not in text  # the stored checks' outputs are gone
+
+
+def test_a_solution_is_swapped_for_its_stub():
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("question"),
+        nbformat.v4.new_code_cell("answer = (1, 0)", metadata={
+            "tags": ["solution"], "exercise": {"name": "labels", "stub": "answer = ..."}}),
+        nbformat.v4.new_code_cell('exercises.check("labels", answer)')])
+    copied = student.student_copy(nb)
+    assert [c.source for c in copied.cells] == ["question", "answer = ...", 'exercises.check("labels", answer)']
+    assert copied.cells[1].metadata == nb.cells[1].metadata  # nothing else changes
+    assert student.find_solution(nb, "labels") is nb.cells[1]
+    unfolded = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["solution"]})])
+    with pytest.raises(helpers.ParameterError, match="cell 0 is a solution without a stub"):
+        student.student_copy(unfolded, "99_made_up")
+
+
+def test_the_command_writes_copies_and_refuses_bad_out(tmp_path, capsys):
+    out = tmp_path / "class"
+    assert main(["student", "01", "03", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert sorted(p.name for p in out.iterdir()) == ["01_loading_mrpc.ipynb", "03_batched_map.ipynb"]
+    answers = len(student.solution_cells(_read(out / "03_batched_map.ipynb")))
+    assert printed[1] == f"03_batched_map.ipynb: {answers} answer cell(s) for the student" and answers >= 4
+    assert printed[-1].startswith("2 student copies in ")
+
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder")
+    for bad, message in [(str(out), "already exists and is not empty"), (str(a_file), "is an existing file")]:
+        assert main(["student", "--out", bad]) == 2
+        error = capsys.readouterr().err
+        assert error.count("\n") == 1 and error.startswith("error: out=") and message in error
+    assert main(["student", "09", "--out", str(tmp_path / "new")]) == 2
+    assert "error: notebook='09': choose from 01_loading_mrpc" in capsys.readouterr().err
+    assert not (tmp_path / "new").exists() and a_file.read_text() == "not a folder"
+    assert main(["student", "01", "--out", str(out), "--overwrite"]) == 0
+
+
+@pytest.mark.notebooks
+def test_student_copies_run_and_every_check_waits_for_an_answer(tmp_path):
+    copies = student.write_student_copies(list_notebooks(["01", "03"]), tmp_path / "class")
+    rows = run_notebooks(copies, {"bench_rows": 200}, tmp_path / "ran", echo=lambda *a, **k: None)
+    assert [(r["notebook"], r["status"]) for r in rows] == [("01_loading_mrpc", "ok"), ("03_batched_map", "ok")]
+    for path in copies:
+        checks = exercises.read_checks(tmp_path / "ran" / path.name)
+        nn = path.stem[:2]
+        expected = {name for name, e in exercises.EXERCISES.items() if e.notebook == nn}
+        expected |= {f"quiz {nn}.{number}" for number in exercises.QUIZZES[nn]}
+        assert set(checks) == expected and set(checks.values()) == {exercises.NOT_ANSWERED}

@@ -1,0 +1,365 @@
+"""helpers.views: the classes the pictures draw come from the tokenizer's own outputs, the chips name
+every token once, the explorer's numbers are padding_stats' numbers, fast enough to move a slider."""
+
+import re
+import time
+from html.parser import HTMLParser
+
+import numpy as np
+import pytest
+from matplotlib.colors import to_rgb
+
+import helpers
+from helpers import views
+from helpers.padding import STRATEGIES, padding_stats
+from helpers.views import OUTSIDE, PAD, SEGMENT_A, SEGMENT_B, SPECIAL
+
+COURSE_PAIR = ("This is the first sentence.", "This is the second one.")
+
+
+@pytest.fixture(scope="module")
+def train(sample, bert_tokenizer):
+    return sample["train"].map(lambda b: bert_tokenizer(b["sentence1"], b["sentence2"], truncation=True,
+                                                        max_length=128), batched=True)
+
+
+def test_classes_of_a_known_batch(bert_tokenizer):
+    batch = bert_tokenizer(["a b c", "hello there my friend"], ["d", "e f"], padding=True)
+    # [CLS] a b c [SEP] d [SEP] [PAD] [PAD] / [CLS] hello there my friend [SEP] e f [SEP]
+    assert views.batch_classes(batch, bert_tokenizer).tolist() == [
+        [SPECIAL, SEGMENT_A, SEGMENT_A, SEGMENT_A, SPECIAL, SEGMENT_B, SPECIAL, PAD, PAD],
+        [SPECIAL, SEGMENT_A, SEGMENT_A, SEGMENT_A, SEGMENT_A, SPECIAL, SEGMENT_B, SEGMENT_B, SPECIAL]]
+
+
+def test_classes_follow_mask_and_segment_ids_of_a_collated_batch(sample, bert_tokenizer):
+    from transformers import DataCollatorWithPadding
+
+    rows = sample["train"][:8]
+    features = [bert_tokenizer(a, b) for a, b in zip(rows["sentence1"], rows["sentence2"])]
+    batch = DataCollatorWithPadding(bert_tokenizer)(features)  # torch tensors
+    classes = views.batch_classes(batch, bert_tokenizer)
+    mask, types, ids = (batch[k].numpy() for k in ("attention_mask", "token_type_ids", "input_ids"))
+    assert classes.shape == ids.shape
+    assert ((classes == PAD) == (mask == 0)).all()
+    special = np.isin(ids, bert_tokenizer.all_special_ids) & (mask == 1)
+    assert ((classes == SPECIAL) == special).all()
+    assert (special.sum(1) == 3).all()  # [CLS], [SEP], [SEP] in every pair
+    real = (mask == 1) & ~special
+    assert (classes[real] == 1 + types[real]).all()
+    assert (classes[real & (types == 1)] == SEGMENT_B).any()
+
+
+def _pixel_classes(fig, ax, shape):
+    """The class whose colour is drawn at the centre of each cell of the picture."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)  # a returned figure is closed: draw it on a canvas of its own
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())[..., :3] / 255
+    height = pixels.shape[0]
+    palette = {c: np.array(to_rgb(colour)) for c, colour in views.CLASS_COLOURS.items()}
+    found = np.full(shape, -9)
+    for row in range(shape[0]):
+        for col in range(shape[1]):
+            x, y = ax.transData.transform((col, row))
+            rgb = pixels[height - int(round(y)), int(round(x))]
+            matches = [c for c, colour in palette.items() if np.abs(rgb - colour).max() < 0.02]
+            found[row, col] = matches[0] if matches else -9
+    return found
+
+
+def test_the_picture_draws_the_classes_pixel_for_pixel(bert_tokenizer):
+    batch = bert_tokenizer(["a b c", "hello there my friend", "yes"], ["d", "e f", "no way at all"],
+                           padding=True, return_tensors="pt")
+    classes = views.batch_classes(batch, bert_tokenizer)
+    fig = views.plot_batch(batch, bert_tokenizer, title="known")
+    ax = fig.axes[0]
+    assert (np.asarray(ax.images[0].get_array()) == classes).all()
+    assert (_pixel_classes(fig, ax, classes.shape) == classes).all()
+    mask = batch["attention_mask"].numpy()
+    assert ax.get_title() == f"known: 3 × {classes.shape[1]}, {(mask == 0).mean():.0%} padding"
+
+
+def test_batches_side_by_side_share_one_scale(bert_tokenizer):
+    narrow = bert_tokenizer(["a b"], ["c"], padding=True)
+    wide = bert_tokenizer(["a b"], ["c"], padding="max_length", max_length=20)
+    fig = views.plot_batches({"fixed": wide, "dynamic": narrow}, bert_tokenizer)
+    top, bottom = fig.axes[:2]
+    assert top.get_xlim() == bottom.get_xlim() == (-0.5, 19.5)
+    assert top.get_title() == "fixed: 1 × 20, 70% padding" and bottom.get_title() == "dynamic: 1 × 6, 0% padding"
+    assert not __import__("matplotlib.pyplot").pyplot.get_fignums()  # returned closed
+
+
+@pytest.mark.parametrize("max_length", [9, 12, 16, 20, 25, 33])
+def test_truncation_of_classes_is_the_tokenizers(sample, bert_tokenizer, max_length):
+    rows = sample["train"][:12]
+    for first, second in zip(rows["sentence1"], rows["sentence2"]):
+        full = views.token_classes(**{k: v for k, v in bert_tokenizer(first, second).items()
+                                      if k != "attention_mask"}, special=bert_tokenizer)
+        cut = bert_tokenizer(first, second, truncation=True, max_length=max_length)
+        expected = views.token_classes(cut["input_ids"], cut["token_type_ids"], special=bert_tokenizer)
+        assert views.truncate_classes(full, max_length).tolist() == expected.tolist()
+
+
+def test_split_stats_is_padding_stats(train):
+    lengths = [len(ids) for ids in train["input_ids"]]
+    spread = [(i * 37) % 90 + 10 for i in range(1000)]
+    for data, batch_size, max_length, seed in [(lengths, 8, 128, 42), (lengths, 5, 40, 0), (spread, 16, 128, 3),
+                                               (spread, 1, 64, 1), (lengths, 300, 128, 0)]:
+        expected = padding_stats(data, batch_size=batch_size, max_length=max_length, seed=seed)
+        for name, s in expected.items():
+            got = views.split_stats(data, name, batch_size, max_length, seed)
+            assert (got.positions, got.real_tokens, got.batch_widths) == (s.positions, s.real_tokens, s.batch_widths)
+            assert got.batch_waste == pytest.approx(s.batch_waste)
+            assert (got.waste, got.distinct_shapes) == (s.waste, s.distinct_shapes)
+        by_multiple = views.split_stats(data, views.as_strategy("dynamic", 8), batch_size, max_length, seed)
+        assert by_multiple.positions == expected["dynamic_multiple_of_8"].positions
+
+
+def test_epoch_picture_holds_every_example_padded_to_its_batch(train, bert_tokenizer):
+    rows = views.example_classes(train, bert_tokenizer)
+    assert [len(r) for r in rows] == [len(ids) for ids in train["input_ids"]]
+    for name in STRATEGIES:
+        grid = views.epoch_classes(rows, name, 16, 64, seed=0)
+        stats = views.split_stats([len(r) for r in rows], name, 16, 64, seed=0)
+        assert grid.shape[0] == len(rows)
+        assert int((grid == PAD).sum()) == stats.positions - stats.real_tokens
+        assert int(((grid != PAD) & (grid != OUTSIDE)).sum()) == stats.real_tokens
+        for number, width in enumerate(stats.batch_widths):  # each batch is a block of its width
+            block = grid[number * 16:(number + 1) * 16]
+            assert (block[:, :width] != OUTSIDE).all() and (block[:, width:] == OUTSIDE).all()
+    fig = views.plot_epochs(rows, 16, 128, seed=0)
+    assert [ax.get_title().split("\n")[0] for ax in fig.axes[:5]] == list(STRATEGIES)
+
+
+class _Chips(HTMLParser):
+    """(token, id, title) of every chip that has a title (the legend's chips have none)."""
+
+    def __init__(self):
+        super().__init__()
+        self.chips, self.depth, self.current, self.in_small = [], 0, None, False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "span" and "title" in attrs:
+            self.current = {"token": "", "id": "", "title": attrs["title"]}
+        elif tag == "small" and self.current is not None:
+            self.in_small = True
+
+    def handle_endtag(self, tag):
+        if tag == "small":
+            self.in_small = False
+        elif tag == "span" and self.current is not None:
+            self.chips.append(self.current)
+            self.current = None
+
+    def handle_data(self, data):
+        if self.current is not None:
+            self.current["id" if self.in_small else "token"] += data
+
+
+def _chips(html):
+    parser = _Chips()
+    parser.feed(html)
+    return parser.chips
+
+
+def test_chips_name_every_token_once(bert_tokenizer):
+    inputs = bert_tokenizer("Fish & chips cost < 5 pounds.", "Chips & fish were cheap.")
+    tokens = bert_tokenizer.convert_ids_to_tokens(inputs["input_ids"])
+    html = views.pair_chips(bert_tokenizer, inputs)._repr_html_()
+    chips = _chips(html)
+    assert [c["token"] for c in chips] == tokens
+    assert [int(c["id"]) for c in chips] == inputs["input_ids"]
+    assert [re.search(r"token_type_ids (\d)", c["title"]).group(1) for c in chips] == \
+        [str(t) for t in inputs["token_type_ids"]]
+    for token in set(tokens) - {"[SEP]"}:  # named once per position, nowhere else
+        escaped = token.replace("&", "&amp;").replace("<", "&lt;")
+        assert html.count(f">{escaped}<br>") == tokens.count(token)
+    assert "&amp;" in html and "< 5" not in html  # escaped, never raw
+    assert html == views.pair_chips(bert_tokenizer, inputs)._repr_html_()  # deterministic
+    assert not re.search(r"0x[0-9a-f]{6}|\bid=", html)
+
+
+def test_chips_as_text(bert_tokenizer):
+    inputs = bert_tokenizer(*COURSE_PAIR)
+    assert repr(views.pair_chips(bert_tokenizer, inputs)) == (
+        "15 tokens: 8 with token_type_ids 0, 7 with 1; 3 special\n"
+        "    A | [CLS] this is the first sentence . [SEP]\n"
+        "    B | this is the second one . [SEP]")
+    padded = bert_tokenizer(["a b c", "hello there my friend"], ["d", "e f"], padding=True)
+    alone = bert_tokenizer("This is the first sentence.")
+    text = repr(views.pair_chips(bert_tokenizer, {"padded": {k: v[0] for k, v in padded.items()},
+                                                  "alone": alone}))
+    assert text == ("padded: 9 tokens: 5 with token_type_ids 0, 2 with 1; 3 special; 2 padding (attention_mask 0)\n"
+                    "    A | [CLS] a b c [SEP]\n"
+                    "    B | d [SEP]\n"
+                    "  pad | [PAD] [PAD]\n"
+                    "alone: 8 tokens: 8 with token_type_ids 0; 2 special\n"
+                    "    A | [CLS] this is the first sentence . [SEP]")
+
+
+def test_chips_take_tokenizers_encodings_and_wrap_long_pairs(sample, bert_tokenizer):
+    row = sample["train"][0]
+    separate = bert_tokenizer([row["sentence1"]])[0]  # a tokenizers.Encoding, as in notebook 2
+    pair = bert_tokenizer(row["sentence1"] + " " + row["sentence2"], row["sentence2"])
+    chips = views.pair_chips(bert_tokenizer, {"alone": separate, "pair": pair})
+    assert [c["token"] for c in _chips(chips._repr_html_())] == separate.tokens + \
+        bert_tokenizer.convert_ids_to_tokens(pair["input_ids"])
+    text = repr(chips)
+    assert max(len(line) for line in text.splitlines()) <= 100
+    assert " ".join(line.split("| ", 1)[1] for line in text.splitlines() if "|" in line) == \
+        " ".join(separate.tokens + bert_tokenizer.convert_ids_to_tokens(pair["input_ids"]))
+    with pytest.raises(ValueError, match="one encoding per row"):
+        views.pair_chips(bert_tokenizer, bert_tokenizer(["a", "b"]))
+
+
+# ---------------------------------------------------------------------------------------------
+# The explorer
+
+
+def test_explorer_numbers_are_padding_stats(train, bert_tokenizer):
+    lengths = [len(ids) for ids in train["input_ids"]]
+    explorer = views.PaddingExplorer(train, bert_tokenizer, batch_size=8, max_length=128, seed=42)
+    for strategy, multiple, name in [("dynamic", None, "dynamic"), ("dynamic", 8, "dynamic_multiple_of_8"),
+                                     ("fixed", None, "fixed"), ("length_grouped", None, "length_grouped")]:
+        for batch_size, max_length in [(8, 128), (16, 64), (3, 50)]:
+            explorer.set(strategy=strategy, pad_to_multiple_of=multiple, batch_size=batch_size, max_length=max_length)
+            expected = padding_stats(lengths, batch_size, max_length, seed=42, strategies=(name,))[name]
+            got = explorer.stats()
+            assert (got.positions, got.real_tokens, got.batch_widths) == \
+                (expected.positions, expected.real_tokens, expected.batch_widths)
+            assert f"padding {expected.waste:.1%}, {expected.distinct_shapes} distinct batch widths" in \
+                explorer.summary()
+    with pytest.raises(helpers.ParameterError, match="batch_size=0"):
+        explorer.set(batch_size=0)
+    with pytest.raises(helpers.ParameterError, match="padding"):
+        explorer.set(strategy="sorted")
+
+
+@pytest.mark.parametrize("strategy, multiple", [("fixed", None), ("longest_overall", None), ("dynamic", None),
+                                                ("dynamic", 16), ("length_grouped", 8)])
+def test_explorer_batch_is_what_the_strategys_collator_makes(train, bert_tokenizer, strategy, multiple):
+    explorer = views.PaddingExplorer(train, bert_tokenizer, seed=7).set(strategy=strategy, batch_size=6,
+                                                                         pad_to_multiple_of=multiple)
+    s = explorer.strategy
+    lengths = [len(ids) for ids in train["input_ids"]]
+    chosen = s.order(lengths, 6, 7)[:6]
+    features = [{k: train[i][k] for k in ("input_ids", "token_type_ids", "attention_mask")} for i in chosen]
+    batch = s.collator(bert_tokenizer, 128, max(lengths))(features)
+    assert batch["input_ids"].shape[1] == (128 if strategy == "fixed" else max(lengths)
+                                           if strategy == "longest_overall" else explorer.first_batch().shape[1])
+    assert (explorer.first_batch() == views.batch_classes(batch, bert_tokenizer)).all()
+
+
+def _columns(n=3668, seed=0):
+    """MRPC-sized pairs, MRPC-like lengths (19 to 103 tokens), as a tokenizer would return them."""
+    rng = np.random.default_rng(seed)
+    firsts, seconds = rng.integers(8, 50, n), rng.integers(8, 50, n)
+    return {"input_ids": [[101] + [1000] * a + [102] + [2000] * b + [102] for a, b in zip(firsts, seconds)],
+            "token_type_ids": [[0] * (a + 2) + [1] * (b + 1) for a, b in zip(firsts, seconds)]}
+
+
+def _update_times(explorer):
+    changes = [{"strategy": "fixed"}, {"strategy": "length_grouped"}, {"batch_size": 32}, {"max_length": 64},
+               {"pad_to_multiple_of": 8}, {"strategy": "dynamic"}, {"batch_size": 1}, {"max_length": 512}]
+    explorer.render()  # the first view, drawn when the widget appears (and imports torch, matplotlib)
+    times = []
+    for change in changes:
+        started = time.perf_counter()
+        explorer.set(**change).render()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def test_explorer_updates_fast_on_a_split_of_mrpc_size():
+    started = time.perf_counter()
+    explorer = views.PaddingExplorer(_columns(), [101, 102, 0], batch_size=16, max_length=128)
+    precompute = time.perf_counter() - started
+    times = _update_times(explorer)
+    print(f"precompute {precompute:.3f} s; updates: max {max(times):.3f} s, median {np.median(times):.3f} s")
+    assert max(times) < 1.0 and precompute < 5  # loose bounds: about 0.1 s and 0.1 s on 2 cores
+
+
+def test_explorer_updates_fast_on_real_mrpc(real_mrpc, bert_tokenizer):
+    from datasets import load_dataset
+
+    train = load_dataset(helpers.locate("nyu-mll/glue", real_mrpc), "mrpc")["train"].map(
+        lambda b: bert_tokenizer(b["sentence1"], b["sentence2"], truncation=True, max_length=128), batched=True)
+    explorer = views.PaddingExplorer(train, bert_tokenizer, batch_size=16, max_length=128)
+    assert len(explorer.lengths) == 3668
+    assert "(fixed padding to max_length: 58.4%, 1 width)" in explorer.summary()  # the course's figure
+    times = _update_times(explorer)
+    print(f"real MRPC updates: max {max(times):.3f} s, median {np.median(times):.3f} s")
+    assert max(times) < 1.0
+
+
+def _displayed(monkeypatch, explorer, static: bool):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown.append(obj))
+    if static:
+        monkeypatch.setenv("HELPERS_STATIC_OUTPUTS", "1")
+    else:
+        monkeypatch.delenv("HELPERS_STATIC_OUTPUTS", raising=False)
+    explorer._ipython_display_()
+    return shown
+
+
+def test_explorer_static_view_is_text_and_a_figure(monkeypatch, train, bert_tokenizer):
+    from matplotlib.figure import Figure
+
+    explorer = views.PaddingExplorer(train, bert_tokenizer, batch_size=8, seed=42)
+    shown = _displayed(monkeypatch, explorer, static=True)
+    assert len(shown) == 2
+    assert shown[0] == {"text/plain": explorer.summary()}
+    assert shown[0]["text/plain"].startswith("batch_size=8  max_length=128  strategy=dynamic  pad_to_multiple_of=None")
+    assert isinstance(shown[1], Figure) and shown[1].axes[0].get_title().startswith("first batch of the epoch: 8 × ")
+
+
+def test_explorer_widget_redraws_when_a_control_moves(monkeypatch, train, bert_tokenizer):
+    import ipywidgets
+
+    explorer = views.PaddingExplorer(train, bert_tokenizer, batch_size=8, seed=42)
+    [box] = _displayed(monkeypatch, explorer, static=False)
+    assert isinstance(box, ipywidgets.VBox) and "padding-explorer" in box._dom_classes
+
+    def find(cls):
+        stack, found = [box], []
+        while stack:
+            w = stack.pop()
+            found += [w] if cls in getattr(w, "_dom_classes", ()) else []
+            stack += list(getattr(w, "children", ()))
+        return found[0]
+
+    numbers, image = find("padding-explorer-numbers"), find("padding-explorer-image")
+    before = numbers.value, bytes(image.value)
+    assert before[1].startswith(b"\x89PNG") and "strategy=dynamic" in numbers.value
+    find("padding-explorer-strategy").value = "length_grouped"
+    assert "strategy=length_grouped" in numbers.value and numbers.value != before[0] and bytes(image.value) != before[1]
+    find("padding-explorer-batch-size").value = 16
+    assert "batch_size=16" in numbers.value and explorer.stats().batch_widths == padding_stats(
+        explorer.lengths, 16, 128, seed=42, strategies=("length_grouped",))["length_grouped"].batch_widths
+    multiple = find("padding-explorer-pad-to-multiple-of")
+    assert multiple.label == "None" and explorer.settings["pad_to_multiple_of"] is None  # shown, not blank
+    multiple.value = 32
+    assert set(explorer.stats().batch_widths) <= {32, 64, 96, 128}
+    assert explorer.last_update_s < 1.0
+
+
+def test_stored_notebooks_hold_the_static_views_and_no_widget_state():
+    import nbformat
+
+    from helpers.runner import NOTEBOOK_DIR
+
+    for name in ("02_pair_tokenization", "04_dynamic_padding", "06_padding_lab"):
+        nb = nbformat.read(str(NOTEBOOK_DIR / f"{name}.ipynb"), as_version=4)
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+        assert not [m for o in outputs for m in o.get("data", {}) if "widget" in m], name
+        assert "widgets" not in nb.metadata
+    cells = nbformat.read(str(NOTEBOOK_DIR / "04_dynamic_padding.ipynb"), as_version=4).cells
+    explorer = next(c for c in cells if "views.PaddingExplorer(" in c.source)
+    text, figure = explorer.outputs
+    assert text.data["text/plain"].startswith("batch_size=8  max_length=128  strategy=dynamic")
+    assert "image/png" in figure.data
