@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .errors import ParameterError
+from .errors import ParameterError, exit_code
 
 
 def _value(text: str):
@@ -164,14 +164,7 @@ def main(argv=None) -> int:
     train.add_parser(sub)
 
     args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except ParameterError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    return exit_code(args.func, args)
 
 
 if __name__ == "__main__":

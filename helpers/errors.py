@@ -1,5 +1,7 @@
 """One exception type for bad input: a single clear message, no library traceback."""
 
+import sys
+
 
 class ParameterError(ValueError):
     """A parameter has a value the project cannot serve.
@@ -17,3 +19,15 @@ class ParameterError(ValueError):
 
     def _render_traceback_(self):
         return [f"ParameterError: {self}"]
+
+
+def exit_code(command, args) -> int:
+    """Run a command-line command: bad input is one line on stderr and exit code 2, Ctrl-C exit 130."""
+    try:
+        return command(args)
+    except ParameterError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

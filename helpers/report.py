@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 RECORD_KEY = "helpers_record"
+STATIC_OUTPUTS_ENV = "HELPERS_STATIC_OUTPUTS"  # "1": views show their static form, no live widgets
 
 
 def record(key: str, value, label: str | None = None, note: str = "") -> None:

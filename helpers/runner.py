@@ -10,7 +10,7 @@ from pathlib import Path
 from .errors import ParameterError
 from .hub import decision_env, hub_status, scoped_env
 from .params import check_out_dir, check_parameters, check_timeout
-from .report import read_records, short_path
+from .report import STATIC_OUTPUTS_ENV, read_records, short_path
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
@@ -23,7 +23,7 @@ QUIET_ENV = {
     "TRANSFORMERS_VERBOSITY": "error",
     "TQDM_DISABLE": "1",
     "PYTHONWARNINGS": "ignore:IProgress not found",
-    "HELPERS_STATIC_OUTPUTS": "1",  # helpers' views show their static form: no live widgets stored
+    STATIC_OUTPUTS_ENV: "1",  # helpers' views show their static form: no live widgets stored
 }
 # What stored outputs are made with and checked against: offline, quiet, one thread per kernel
 # (two kernels share two cores in the tests). HF_HOME, a fresh cache, is added by the caller.

@@ -31,7 +31,7 @@ import time
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from .errors import ParameterError
+from .errors import exit_code
 
 RECORDED_STEPS = 8  # batch shapes kept per process, for the first steps
 METRICS_FILE = "metrics.json"
@@ -452,15 +452,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m helpers.train", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return cmd_train(args)
-    except ParameterError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    return exit_code(cmd_train, parser.parse_args(argv))
 
 
 if __name__ == "__main__":

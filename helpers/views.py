@@ -27,18 +27,18 @@ import numpy as np
 from .padding import STRATEGIES, PaddingStats, Strategy, check_lengths, get_strategy
 from .params import check_positive_int
 from .plots import DPI, FIGSIZE, PALETTE, figure_style
+from .report import STATIC_OUTPUTS_ENV
 
 PAD, SEGMENT_A, SEGMENT_B, SPECIAL = 0, 1, 2, 3
 OUTSIDE = -1  # beyond a batch's width, in a picture of several batches of different widths
 CLASS_NAMES = {PAD: "padding", SEGMENT_A: "segment A", SEGMENT_B: "segment B", SPECIAL: "special token"}
 CLASS_COLOURS = {PAD: PALETTE["padding"], SEGMENT_A: PALETTE["segment_a"], SEGMENT_B: PALETTE["segment_b"],
                  SPECIAL: PALETTE["special"]}
-STATIC_ENV = "HELPERS_STATIC_OUTPUTS"  # set to 1 by helpers.runner.QUIET_ENV: stored runs, tests, papermill
 
 
 def static_outputs() -> bool:
     """True in stored runs, tests and unattended runs: views show no live widgets there."""
-    return os.environ.get(STATIC_ENV) == "1"
+    return os.environ.get(STATIC_OUTPUTS_ENV) == "1"  # set by helpers.runner.QUIET_ENV
 
 
 # ---------------------------------------------------------------------------------------------
