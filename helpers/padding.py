@@ -1,8 +1,8 @@
 """Padding strategies, in one table, and what each costs: positions computed versus real tokens.
 
-A strategy says how batches are formed (random batches from a seeded permutation, as a shuffled
-DataLoader draws them, or length-grouped batches from transformers' `get_length_grouped_indices`,
-the function behind `LengthGroupedSampler` and the Trainer's `group_by_length`) and how each batch
+A strategy says how batches are formed (random batches, as a shuffled DataLoader with the same seed
+draws them, or length-grouped batches from transformers' `get_length_grouped_indices`, the function
+behind `LengthGroupedSampler` and the Trainer's `train_sampling_strategy="group_by_length"`) and how each batch
 is padded (by `DataCollatorWithPadding` itself). Everything else (the statistics here, the
 benchmark, the notebooks' tables) reads this table.
 """
@@ -50,16 +50,19 @@ class Strategy:
 
             return list(get_length_grouped_indices(list(lengths), batch_size, mega_batch_mult=megabatch,
                                                    generator=generator))
-        return torch.randperm(len(lengths), generator=generator).tolist()
+        # What a shuffled DataLoader with this generator draws (it takes a seed for its workers first)
+        loader = torch.utils.data.DataLoader(range(len(lengths)), batch_size=batch_size, shuffle=True,
+                                             generator=generator)
+        return [int(i) for batch in loader for i in batch]
 
 
 STRATEGIES: dict[str, Strategy] = {s.name: s for s in [
+    # descriptions under 50 characters: pandas cuts longer ones in a notebook's table
     Strategy("fixed", "every pair padded to max_length", pad_to="max_length"),
-    Strategy("longest_overall", "every pair padded to the longest pair in the split", pad_to="longest_overall"),
-    Strategy("dynamic", "random batches, each padded to its longest pair"),
-    Strategy("dynamic_multiple_of_8", "dynamic, rounded up to a multiple of 8 (pad_to_multiple_of=8)", multiple=8),
-    Strategy("length_grouped", "batches of similar lengths (LengthGroupedSampler), each padded to its longest",
-             grouped=True),
+    Strategy("longest_overall", "every pair padded to the split's longest", pad_to="longest_overall"),
+    Strategy("dynamic", "random batches, each padded to its longest"),
+    Strategy("dynamic_multiple_of_8", "dynamic, rounded up to a multiple of 8", multiple=8),
+    Strategy("length_grouped", "batches of similar lengths, each to its longest", grouped=True),
 ]}
 
 

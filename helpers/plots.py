@@ -43,10 +43,11 @@ def plot_length_distribution(lengths_by_split: dict[str, list[int]], max_length:
         top = max(max(v) for v in lengths_by_split.values())
         bins = range(0, max(top, max_length) + 5, 4)
         for split, lengths in lengths_by_split.items():
-            ax.hist(lengths, bins=bins, alpha=0.55, density=True, label=f"{split} ({len(lengths)})")
+            share = [1 / len(lengths)] * len(lengths)  # each split's bars add up to 1
+            ax.hist(lengths, bins=bins, weights=share, alpha=0.55, label=f"{split} ({len(lengths)})")
         ax.axvline(max_length, color="black", linestyle="--", linewidth=1)
         ax.text(max_length, ax.get_ylim()[1] * 0.9, f" max_length={max_length}", fontsize=9)
-        ax.set(xlabel="tokens per pair (with [CLS] and [SEP])", ylabel="share of pairs",
+        ax.set(xlabel="tokens per pair (with [CLS] and [SEP]), in bins of 4", ylabel="share of pairs",
                title="How long are the pairs?")
         ax.legend(frameon=False)
         fig.tight_layout()
@@ -67,6 +68,7 @@ def plot_padding_waste(stats: dict):
             ax.set_xlabel("% padding in batch", fontsize=8)
             ax.tick_params(labelsize=8)
         axes[0].set_ylabel("batches")
+        axes[0].yaxis.get_major_locator().set_params(integer=True)  # a count of batches: whole numbers
         fig.tight_layout()
         plt.close(fig)
     return fig
@@ -82,7 +84,7 @@ def plot_cost(rows: list[dict]):
         left.barh(names, [r["real_tokens"] / 1e3 for r in rows], color=PALETTE["segment_a"],
                   label="real tokens")
         left.set(xlabel="thousand token positions", title="Tokens computed")
-        left.legend(frameon=False, fontsize=8)
+        left.legend(frameon=False, fontsize=8, loc="lower right")
         left.invert_yaxis()
         right.barh(names, [r["seconds"] for r in rows], color=PALETTE["measured"])
         right.set(xlabel="seconds (forward, backward, AdamW)", title="Measured time")

@@ -16,9 +16,11 @@ On a machine without a GPU, `Accelerator(cpu=True)` is what makes several launch
 training (DistributedType.MULTI_CPU, gloo). Without it each process trains alone on all the data
 (DistributedType.NO), with no error: `train` checks the world size Accelerate sees against the
 one the launcher started, and stops if they differ. Every process ends with
-`torch.distributed.destroy_process_group()` (which `accelerator.end_training()` also calls in
-accelerate 1.15): a process that exits with its process group open can die with SIGABRT
-("terminate called without an active exception").
+`accelerator.end_training()`, which in accelerate 1.15 destroys the process group under torchrun
+and under `notebook_launcher` alike (not where FORK_LAUNCHED=1 is set, as Accelerate's
+`debug_launcher` and TPU launches set it), then with `torch.distributed.destroy_process_group()`
+if the group is still open: a process that exits with its process group open can die with
+SIGABRT ("terminate called without an active exception").
 
 Nothing heavy is imported at module level: `python -m helpers` builds this parser on every call.
 """
@@ -250,8 +252,8 @@ def train(config: TrainConfig) -> dict:
         else:
             os.environ["CUDA_VISIBLE_DEVICES"] = visible
         accelerator.free_memory()  # accelerate's own references to what it prepared
-        accelerator.end_training()  # destroys the process group too (accelerate 1.15)
-        if torch.distributed.is_initialized():
+        accelerator.end_training()  # destroys the process group, unless FORK_LAUNCHED=1 is set
+        if torch.distributed.is_initialized():  # FORK_LAUNCHED=1 (debug_launcher, TPU launches)
             torch.distributed.destroy_process_group()  # an open group can end in SIGABRT at exit
         if accelerator.num_processes == 1 and "WORLD_SIZE" not in os.environ:
             # Run in this very process (python -m helpers train, or notebook_launcher with one

@@ -87,3 +87,17 @@ def test_the_table_drives_the_collators(bert_tokenizer):
     for strategy in helpers.STRATEGIES.values():
         batch = strategy.collator(bert_tokenizer, max_length=40, longest=30)(features)
         assert batch["input_ids"].shape == (3, strategy.width(lengths, max_length=40, longest=30)), strategy.name
+
+
+def test_random_batches_are_a_shuffled_dataloaders():
+    """The statistics, the pictures and the explorer see the batches a DataLoader with this seed draws."""
+    import torch
+    from torch.utils.data import DataLoader
+
+    lengths = list(range(10, 60))
+    loader = DataLoader(lengths, batch_size=8, shuffle=True, generator=torch.Generator().manual_seed(42))
+    assert padding_stats(lengths, batch_size=8, seed=42)["dynamic"].batch_widths == [int(b.max()) for b in loader]
+
+
+def test_descriptions_fit_a_notebook_table():
+    assert all(len(s.description) < 50 for s in helpers.STRATEGIES.values())  # pandas cuts at 50

@@ -62,7 +62,8 @@ def test_length_histogram_draws_each_split():
     for number, lengths in enumerate(LENGTHS.values()):
         heights = np.array([b.get_height() for b in bars[number * per_split:(number + 1) * per_split]])
         counts, _ = np.histogram(lengths, bins=bins)
-        assert heights * len(lengths) * 4 == pytest.approx(counts)  # density: counts / (n x bin width)
+        assert heights * len(lengths) == pytest.approx(counts)  # the share of the split's pairs in each bin
+        assert heights.sum() == pytest.approx(1)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["train (8)", "validation (3)"]
     assert ax.lines[0].get_xdata()[0] == 128
 
