@@ -27,12 +27,14 @@ SLOW_MARKERS = ("notebooks", "processes")
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_cmdline_main(config):
-    """Two workers, a file each at a time, unless the caller chose (-n, or -p no:xdist)."""
+    """Two workers, a file each at a time, unless the caller chose (-n, or -p no:xdist) or named one file."""
+    one_file = len(config.args) == 1 and Path(config.args[0].split("::")[0]).is_file()
     if (config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput")
             and config.option.numprocesses is None and not config.option.collectonly
-            and not config.option.usepdb):
+            and not config.option.usepdb and not one_file):  # one file runs in one worker anyway
         config.option.numprocesses = 2
         config.option.dist = "loadfile"  # the cells of one notebook must stay in one kernel
+        config.option.loadscopereorder = False  # keep the order below, longest files first
 
 
 def pytest_configure(config):
@@ -41,9 +43,17 @@ def pytest_configure(config):
 
 
 def pytest_collection_modifyitems(items):
-    """Notebook cells are `notebooks` tests; whatever is not marked slow is a fast `unit` test."""
+    """Notebook cells are `notebooks` tests; whatever is not marked slow is a fast `unit` test.
+
+    Files that run notebooks go first, then files that start processes, then the fast ones, which
+    fill the gaps at the end: two workers then finish together.
+    """
+    rank = {}
     for item in items:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.notebooks)
-        if not any(item.get_closest_marker(name) for name in SLOW_MARKERS):
+        kinds = [i for i, name in enumerate(SLOW_MARKERS) if item.get_closest_marker(name)]
+        if not kinds:
             item.add_marker(pytest.mark.unit)
+        rank[item.path] = min(rank.get(item.path, len(SLOW_MARKERS)), *kinds, len(SLOW_MARKERS))
+    items.sort(key=lambda item: rank[item.path])  # stable: a file's tests keep their order

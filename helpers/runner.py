@@ -26,8 +26,10 @@ QUIET_ENV = {
     STATIC_OUTPUTS_ENV: "1",  # helpers' views show their static form: no live widgets stored
 }
 # What stored outputs are made with and checked against: offline, quiet, one thread per kernel
-# (two kernels share two cores in the tests). HF_HOME, a fresh cache, is added by the caller.
-STORED_RUN_ENV = {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", **QUIET_ENV}
+# (two kernels share two cores in the tests), and threads that sleep rather than spin while they
+# wait (a spinning thread takes the core the other kernel needs). HF_HOME, a fresh cache, is
+# added by the caller.
+STORED_RUN_ENV = {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE", **QUIET_ENV}
 SOURCE_PREFIX = "source:"
 
 

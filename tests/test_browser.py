@@ -32,7 +32,7 @@ ARTIFACTS = ROOT / "test-artifacts" / "browser"
 LAPTOP = {"width": 1280, "height": 800}
 # Lighter timing cells: this test checks what a learner sees, not how fast the machine is.
 LIGHTER = {"02_pair_tokenization": "memory_rows = 1000", "03_batched_map": "bench_rows = 400",
-           "06_padding_lab": "steps = 1", "07_multiple_processes": "steps = 2"}
+           "06_padding_lab": "steps = 1", "07_multiple_processes": "steps = 2\nbatch_size = 4"}
 # A few outputs each notebook must show as text, beside the figures every stored run recorded.
 KEY_TEXT = {
     "01_loading_mrpc": ["DatasetDict", "ClassLabel(names=['not_equivalent', 'equivalent'])", "mrpc rows:"],
