@@ -2,10 +2,13 @@
 
 A TCP connection is not an answer: a captive portal or a dead proxy accepts connections and
 never replies, and the libraries then wait for minutes (their own timeouts do not bound it).
-So the check is one real HTTP request to the Hub's API with a hard overall deadline, made in a
-thread that is abandoned if it overruns. If the Hub does not answer as the Hub, offline mode is
-switched on in `huggingface_hub`, `datasets` and `transformers`, which then answer from the local
-cache in milliseconds. The reason printed is what was observed, never a guess.
+So the check makes the two requests the libraries begin with, side by side, with one hard
+overall deadline, in threads that are abandoned if they overrun: `load_dataset` first asks the
+datasets API (JSON), `from_pretrained` first asks for a file's metadata (a HEAD on `resolve`,
+answered with an `X-Repo-Commit` header, which huggingface_hub requires). A proxy that answers
+one and stalls on the other counts as unavailable. If the Hub does not answer as the Hub,
+offline mode is switched on in `huggingface_hub`, `datasets` and `transformers`, which then
+answer from the local cache in milliseconds. The reason printed is what was observed.
 """
 
 import json
@@ -16,11 +19,15 @@ import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
-from urllib.parse import urlparse
+from urllib.parse import urljoin, urlparse
 
 CHECK_TIMEOUT_S = 2.0
 DEFAULT_ENDPOINT = "https://huggingface.co"
-PROBE_PATH = "/api/models/bert-base-uncased"  # small JSON that only the Hub (or a mirror) serves
+# The first request of load_dataset("nyu-mll/glue", ...) and of from_pretrained("bert-base-uncased").
+API_PATH = "/api/datasets/nyu-mll/glue"
+FILE_PATH = "/google-bert/bert-base-uncased/resolve/main/config.json"
+ASKED = {"api": "the datasets API", "file": "a file request"}
+REPO_COMMIT_HEADER = "X-Repo-Commit"  # on every Hub file answer; huggingface_hub refuses one without it
 DECISION_ENV = "HELPERS_HUB_DECISION"  # the runner's decision, passed on to the notebooks it runs
 # Short library timeouts for when the Hub did answer: a later stall fails in seconds, not minutes.
 ONLINE_TIMEOUTS = {"HF_HUB_ETAG_TIMEOUT": "5", "HF_HUB_DOWNLOAD_TIMEOUT": "20"}
@@ -40,36 +47,73 @@ def endpoint() -> str:
     return os.environ.get("HF_ENDPOINT", DEFAULT_ENDPOINT).rstrip("/")
 
 
-def probe(url: str, deadline: float = CHECK_TIMEOUT_S) -> HubStatus:
-    """One GET with a hard overall deadline (DNS, connect, TLS and the answer together)."""
-    host = urlparse(url).hostname or url
-    result: list[HubStatus] = []
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a redirect comes back as an HTTPError, to be looked at
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _answer(url: str, method: str, timeout: float):
+    """The response to one request, following redirects on the same host only (as huggingface_hub
+    does); an HTTP error status is an answer too."""
+    for _ in range(5):
+        try:
+            response = _opener.open(urllib.request.Request(url, method=method), timeout=timeout)
+        except urllib.error.HTTPError as error:  # 3xx, 401, 404 ...: the server did answer
+            response = error
+        with response:
+            target = urljoin(url, response.headers.get("Location", ""))
+            if not 300 <= response.status < 400 or urlparse(target).netloc != urlparse(url).netloc:
+                return response.status, response.headers
+            url = target
+    return response.status, response.headers
+
+
+def _as_the_hub(what: str, status: int, headers) -> str | None:
+    """None if the answer is the Hub's, else what was seen instead."""
+    kind = headers.get("Content-Type", "") or "no content type"
+    if what == "api" and "json" not in kind:
+        return f"answered, but not as the Hub does ({kind}): a captive portal or proxy?"
+    if what == "file" and (status >= 400 or not headers.get(REPO_COMMIT_HEADER)):
+        return (f"answered a file request, but not as the Hub does (HTTP {status}, "
+                f"{'no ' + REPO_COMMIT_HEADER if not headers.get(REPO_COMMIT_HEADER) else kind}): "
+                "a captive portal or proxy?")
+    return None
+
+
+def probe(base: str, deadline: float = CHECK_TIMEOUT_S) -> HubStatus:
+    """The datasets API and a file's metadata, asked side by side, with one hard overall deadline
+    (DNS, connect, TLS and the answers together)."""
+    host = urlparse(base).hostname or base
+    requests = {"api": (base + API_PATH, "GET"), "file": (base + FILE_PATH, "HEAD")}
+    seen: dict[str, str | None] = {}  # what -> None (answered as the Hub) or what was wrong
     started = time.perf_counter()
 
-    def attempt():
+    def ask(what, url, method):
         try:
-            try:
-                response = urllib.request.urlopen(url, timeout=deadline)
-            except urllib.error.HTTPError as error:  # 401, 404 ...: the server did answer
-                response = error
-            with response:
-                kind = response.headers.get("Content-Type", "")
-                took = time.perf_counter() - started
-                if "json" in kind:
-                    result.append(HubStatus(True, f"{host} answered in {took:.1f} s"))
-                else:
-                    result.append(HubStatus(False, f"{host} answered, but not as the Hub does "
-                                                   f"({kind or 'no content type'}): a captive portal or proxy?"))
+            seen[what] = _as_the_hub(what, *_answer(url, method, deadline))
         except urllib.error.URLError as error:
-            result.append(HubStatus(False, f"{host} is not reachable ({_why(error.reason)})"))
+            seen[what] = f"is not reachable ({_why(error.reason)})"
         except (OSError, ValueError) as error:
-            result.append(HubStatus(False, f"{host} is not reachable ({_why(error)})"))
+            seen[what] = f"is not reachable ({_why(error)})"
 
-    thread = threading.Thread(target=attempt, daemon=True)  # abandoned if it overruns the deadline
-    thread.start()
-    thread.join(deadline)
-    if result:
-        return result[0]
+    threads = [threading.Thread(target=ask, args=(what, *request), daemon=True) for what, request in requests.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(max(0.0, deadline - (time.perf_counter() - started)))
+    took = time.perf_counter() - started
+    answers = dict(seen)  # a snapshot: an overrunning thread may still write
+    problems = [answers[what] for what in requests if answers.get(what)]
+    if problems:
+        return HubStatus(False, f"{host} {problems[0]}")
+    if len(answers) == len(requests):
+        return HubStatus(True, f"{host} answered in {took:.1f} s")
+    if answers:  # one answered as the Hub, the other not in time: a proxy that lets only some through
+        (answered,), (silent,) = answers, set(requests) - set(answers)
+        return HubStatus(False, f"{host} answered {ASKED[answered]} but not {ASKED[silent]} within {deadline:.0f} s")
     return HubStatus(False, f"{host} did not answer within {deadline:.0f} s")
 
 
@@ -89,7 +133,7 @@ def hub_status(refresh: bool = False) -> HubStatus:
     elif passed_on:
         _status = HubStatus(**json.loads(passed_on))
     else:
-        _status = probe(endpoint() + PROBE_PATH)
+        _status = probe(endpoint())
     if _status.online:
         use_short_timeouts()
     else:

@@ -29,7 +29,14 @@ def fresh_status(monkeypatch):
     hub._status = None
 
 
-def _http_server(content_type: str, body: bytes):
+HUB_FILE_HEADERS = {"Content-Type": "application/json", hub.REPO_COMMIT_HEADER: "0" * 40, "ETag": '"abc"'}
+
+
+def _http_server(content_type: str = "application/json", body: bytes = b"{}", file=None, hang_on_files=False):
+    """A server on 127.0.0.1. GET answers with `content_type` and `body` (the API); HEAD (a file's
+    metadata) answers with `file`'s (status, headers), or the Hub's, or never (`hang_on_files`)."""
+    stop = threading.Event()
+
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
             self.send_response(200)
@@ -37,12 +44,33 @@ def _http_server(content_type: str, body: bytes):
             self.end_headers()
             self.wfile.write(body)
 
+        def do_HEAD(self):
+            if hang_on_files:
+                stop.wait(30)
+                return
+            status, headers = (file or {}).get(self.path, (200, HUB_FILE_HEADERS if file is None else {}))
+            self.send_response(status)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+
         def log_message(self, *args):
             pass
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    server.release = stop.set
     return server
+
+
+def _status_from(server, monkeypatch) -> hub.HubStatus:
+    try:
+        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{server.server_address[1]}/")
+        return hub.hub_status(refresh=True)
+    finally:
+        server.release()
+        server.shutdown()
 
 
 def test_hf_hub_offline_is_honoured_without_any_check(fresh_status, monkeypatch):
@@ -72,23 +100,38 @@ def test_a_server_that_never_answers_is_decided_within_the_deadline(fresh_status
 
 
 def test_a_captive_portal_is_not_the_hub(fresh_status, monkeypatch):
-    server = _http_server("text/html", b"<html>Please log in to the classroom network</html>")
-    try:
-        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{server.server_address[1]}")
-        status = hub.hub_status()
-    finally:
-        server.shutdown()
+    portal = {hub.FILE_PATH: (200, {"Content-Type": "text/html"})}
+    status = _status_from(_http_server("text/html", b"<html>Please log in</html>", file=portal), monkeypatch)
     assert not status.online and "answered, but not as the Hub does (text/html)" in status.reason
+    # one that redirects every request to its login page, on another host
+    login = {hub.FILE_PATH: (302, {"Location": "http://portal.example/login"})}
+    status = _status_from(_http_server(file=login), monkeypatch)
+    assert not status.online
+    assert status.reason.endswith(f"(HTTP 302, no {hub.REPO_COMMIT_HEADER}): a captive portal or proxy?")
 
 
-def test_an_answer_from_the_hub_api_counts_as_online(fresh_status, monkeypatch):
-    server = _http_server("application/json", json.dumps({"id": "google-bert/bert-base-uncased"}).encode())
-    try:
-        monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{server.server_address[1]}/")
-        status = hub.hub_status()
-    finally:
-        server.shutdown()
+def test_answers_as_the_hubs_count_as_online(fresh_status, monkeypatch):
+    status = _status_from(_http_server(body=json.dumps({"id": "nyu-mll/glue"}).encode()), monkeypatch)
     assert status.online and status.reason.startswith("127.0.0.1 answered in ")
+    # a renamed repository (same host, followed) and a file on a CDN (another host, not followed,
+    # its metadata on the redirect itself), as huggingface_hub treats them
+    moved = {hub.FILE_PATH: (307, {"Location": "/new-name/config.json"}),
+             "/new-name/config.json": (200, HUB_FILE_HEADERS)}
+    assert _status_from(_http_server(file=moved), monkeypatch).online
+    cdn = {hub.FILE_PATH: (302, {"Location": "https://cdn.example/x", **HUB_FILE_HEADERS})}
+    assert _status_from(_http_server(file=cdn), monkeypatch).online
+
+
+def test_a_proxy_that_answers_the_api_but_not_files_is_not_the_hub(fresh_status, monkeypatch):
+    """Seen here: a server that answers the API and stalls on files made AutoTokenizer.from_pretrained
+    retry for more than 6 minutes, even with the short library timeouts."""
+    started = time.perf_counter()
+    status = _status_from(_http_server(hang_on_files=True), monkeypatch)
+    assert time.perf_counter() - started <= hub.CHECK_TIMEOUT_S + 0.5
+    assert status == hub.HubStatus(False, "127.0.0.1 answered the datasets API but not a file request within 2 s")
+    # and one that answers JSON to anything: no X-Repo-Commit, so the libraries would refuse it
+    status = _status_from(_http_server(file={hub.FILE_PATH: (200, {"Content-Type": "application/json"})}), monkeypatch)
+    assert not status.online and f"(HTTP 200, no {hub.REPO_COMMIT_HEADER})" in status.reason
 
 
 def test_the_decision_is_made_once(fresh_status, monkeypatch):
