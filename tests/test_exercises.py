@@ -16,9 +16,8 @@ from helpers.runner import list_notebooks
 from helpers.student import EXERCISE_KEY, find_solution, solution_cells
 
 NOTEBOOKS = {nb.stem[:2]: nb for nb in list_notebooks()}
-# The notebooks whose practice is merged; 02, 04, 06 and 07 join when their snippets are.
-WITH_PRACTICE = sorted(nn for nn, nb in NOTEBOOKS.items()
-                       if solution_cells(nbformat.read(str(nb), as_version=4))) or ["01", "03", "05"]
+# The notebooks with exercises (worked solutions in the stored notebooks): every one.
+WITH_PRACTICE = sorted(nn for nn, nb in NOTEBOOKS.items() if solution_cells(nbformat.read(str(nb), as_version=4)))
 
 
 def _status(name, answer, **objects):
@@ -312,8 +311,10 @@ def _read(nn):
     return nbformat.read(str(NOTEBOOKS[nn]), as_version=4)
 
 
-def test_the_notebooks_with_practice():
-    assert {"01", "03", "05"} <= set(WITH_PRACTICE)
+def test_every_notebook_has_practice_and_a_quiz():
+    assert WITH_PRACTICE == sorted(NOTEBOOKS) == sorted(exercises.QUIZZES)
+    per_notebook = {nn: sum(e.notebook == nn for e in exercises.EXERCISES.values()) for nn in NOTEBOOKS}
+    assert min(per_notebook.values()) >= 1, per_notebook
 
 
 @pytest.mark.parametrize("nn", WITH_PRACTICE)
