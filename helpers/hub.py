@@ -77,9 +77,8 @@ def _as_the_hub(what: str, status: int, headers) -> str | None:
     if what == "api" and "json" not in kind:
         return f"answered, but not as the Hub does ({kind}): a captive portal or proxy?"
     if what == "file" and (status >= 400 or not headers.get(REPO_COMMIT_HEADER)):
-        return (f"answered a file request, but not as the Hub does (HTTP {status}, "
-                f"{'no ' + REPO_COMMIT_HEADER if not headers.get(REPO_COMMIT_HEADER) else kind}): "
-                "a captive portal or proxy?")
+        missing = "" if headers.get(REPO_COMMIT_HEADER) else f", no {REPO_COMMIT_HEADER}"
+        return f"answered a file request, but not as the Hub does (HTTP {status}{missing}): a captive portal or proxy?"
     return None
 
 
