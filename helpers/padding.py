@@ -7,7 +7,7 @@ is padded (by `DataCollatorWithPadding` itself). Everything else (the statistics
 benchmark, the notebooks' tables) reads this table.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .errors import ParameterError
 from .params import check_positive_int
@@ -66,10 +66,16 @@ STRATEGIES: dict[str, Strategy] = {s.name: s for s in [
 ]}
 
 
-def get_strategy(name: str) -> Strategy:
-    if name not in STRATEGIES:
-        raise ParameterError("padding", name, f"choose one of {', '.join(STRATEGIES)}")
-    return STRATEGIES[name]
+def get_strategy(strategy, pad_to_multiple_of: int | None = None) -> Strategy:
+    """A strategy of the table, by name (or a Strategy itself), rounded up to pad_to_multiple_of if given."""
+    if isinstance(strategy, str):
+        if strategy not in STRATEGIES:
+            raise ParameterError("padding", strategy, f"choose one of {', '.join(STRATEGIES)}")
+        strategy = STRATEGIES[strategy]
+    if pad_to_multiple_of:
+        check_positive_int("pad_to_multiple_of", pad_to_multiple_of)
+        strategy = replace(strategy, multiple=pad_to_multiple_of)
+    return strategy
 
 
 def strategy_table():
@@ -109,36 +115,39 @@ def check_lengths(lengths) -> list[int]:
     return lengths
 
 
-def batch_order(lengths: list[int], batch_size: int, strategy: str, seed: int = 0) -> list[list[int]]:
-    """Indices of the examples in each batch, as one epoch of a DataLoader would draw them."""
-    order = get_strategy(strategy).order(lengths, batch_size, seed)
-    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+def epoch_batches(lengths, strategy, batch_size: int, max_length: int, seed: int = 0):
+    """(order, widths): one epoch's example order (consecutive slices of batch_size are the batches)
+    and each batch's padded width, every length truncated at max_length."""
+    strategy = get_strategy(strategy)
+    lengths = [min(n, max_length) for n in lengths]
+    order = strategy.order(lengths, batch_size, seed)
+    longest = max(lengths)
+    widths = [strategy.width([lengths[i] for i in order[start:start + batch_size]], max_length, longest)
+              for start in range(0, len(order), batch_size)]
+    return order, widths
 
 
 def padding_stats(lengths, batch_size: int = 16, max_length: int = 128, seed: int = 0,
                   strategies=tuple(STRATEGIES)) -> dict[str, PaddingStats]:
-    """Positions, real tokens, waste and batch shapes of one epoch under each strategy.
+    """Positions, real tokens, waste and batch shapes of one epoch under each strategy (names of the
+    table, or Strategy objects such as `get_strategy("dynamic", 8)`).
 
     `lengths` are tokenized lengths before truncation; every strategy truncates at max_length.
     """
     check_positive_int("batch_size", batch_size)
     check_positive_int("max_length", max_length)
-    unknown = [s for s in strategies if s not in STRATEGIES]
+    unknown = [s for s in strategies if isinstance(s, str) and s not in STRATEGIES]
     if unknown:
         raise ParameterError("strategies", unknown, f"choose from {', '.join(STRATEGIES)}")
     lengths = [min(n, max_length) for n in check_lengths(lengths)]
-    longest = max(lengths)
     result = {}
-    for name in strategies:
-        strategy = STRATEGIES[name]
-        widths, waste, positions = [], [], 0
-        for batch in batch_order(lengths, batch_size, name, seed):
-            batch_lengths = [lengths[i] for i in batch]
-            width = strategy.width(batch_lengths, max_length, longest)
-            widths.append(width)
-            waste.append(1 - sum(batch_lengths) / (width * len(batch)))
-            positions += width * len(batch)
-        result[name] = PaddingStats(name, positions, sum(lengths), widths, waste)
+    for strategy in map(get_strategy, strategies):
+        order, widths = epoch_batches(lengths, strategy, batch_size, max_length, seed)
+        batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+        real = [sum(lengths[i] for i in batch) for batch in batches]
+        positions = [width * len(batch) for width, batch in zip(widths, batches)]
+        result[strategy.name] = PaddingStats(strategy.name, sum(positions), sum(lengths), widths,
+                                             [1 - r / p for r, p in zip(real, positions)])
     return result
 
 

@@ -21,6 +21,14 @@ def check_positive_int(name: str, value, maximum: int | None = None) -> int:
     return value
 
 
+def check_num_processes(value) -> int:
+    """Notebook 7 is about several processes: at least 2."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= 64:
+        raise ParameterError("num_processes", value,
+                             "an integer from 2 to 64: this notebook is about several processes")
+    return value
+
+
 def check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ParameterError("seed", seed, "must be a non-negative integer")
@@ -66,7 +74,7 @@ CHECKS = {
     "bench_rows": lambda v: check_positive_int("bench_rows", v, 1_000_000),
     "memory_rows": lambda v: check_positive_int("memory_rows", v, 1_000_000),
     "num_proc": lambda v: check_positive_int("num_proc", v, 64),
-    "num_processes": lambda v: check_positive_int("num_processes", v, 64),
+    "num_processes": check_num_processes,
     "steps": lambda v: check_positive_int("steps", v),
     "seed": check_seed,
     "learning_rate": check_learning_rate,

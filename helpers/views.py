@@ -20,11 +20,10 @@ import io
 import os
 import textwrap
 import time
-from dataclasses import replace
 
 import numpy as np
 
-from .padding import STRATEGIES, PaddingStats, Strategy, check_lengths, get_strategy
+from .padding import STRATEGIES, PaddingStats, Strategy, check_lengths, epoch_batches, get_strategy, padding_stats
 from .params import check_positive_int
 from .plots import DPI, FIGSIZE, PALETTE, figure_style
 from .report import STATIC_OUTPUTS_ENV
@@ -105,44 +104,7 @@ def waste(classes: np.ndarray) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
-# Padding of a whole split: fast enough to recompute on every move of a control
-
-
-def as_strategy(strategy, pad_to_multiple_of: int | None = None) -> Strategy:
-    """A strategy of padding.STRATEGIES (by name or itself), rounded to pad_to_multiple_of if given."""
-    strategy = get_strategy(strategy) if isinstance(strategy, str) else strategy
-    if pad_to_multiple_of:
-        check_positive_int("pad_to_multiple_of", pad_to_multiple_of)
-        strategy = replace(strategy, multiple=pad_to_multiple_of)
-    return strategy
-
-
-def epoch_batches(lengths, strategy, batch_size: int, max_length: int, seed: int = 0):
-    """(order, widths): one epoch's example order and each batch's padded width, as
-    padding_stats computes them (from Strategy.order and Strategy.width)."""
-    strategy = as_strategy(strategy)
-    lengths = [min(n, max_length) for n in lengths]
-    order = strategy.order(lengths, batch_size, seed)
-    longest = max(lengths)
-    widths = [strategy.width([lengths[i] for i in order[start:start + batch_size]], max_length, longest)
-              for start in range(0, len(order), batch_size)]
-    return order, widths
-
-
-def split_stats(lengths, strategy, batch_size: int = 16, max_length: int = 128, seed: int = 0) -> PaddingStats:
-    """padding_stats for one strategy, which may have any pad_to_multiple_of (`as_strategy`)."""
-    check_positive_int("batch_size", batch_size)
-    check_positive_int("max_length", max_length)
-    strategy = as_strategy(strategy)
-    lengths = np.minimum(np.asarray(check_lengths(lengths)), max_length)
-    order, widths = epoch_batches(lengths.tolist(), strategy, batch_size, max_length, seed)
-    ordered = lengths[np.asarray(order)]
-    starts = np.arange(0, len(ordered), batch_size)
-    sizes = np.diff(np.append(starts, len(ordered)))
-    real = np.add.reduceat(ordered, starts)
-    widths_array = np.asarray(widths)
-    return PaddingStats(strategy.name, int((widths_array * sizes).sum()), int(lengths.sum()), list(widths),
-                        (1 - real / (widths_array * sizes)).tolist())
+# Padding of a whole split (padding.epoch_batches and padding_stats), in pictures
 
 
 def pad_rows(rows: list, width: int) -> np.ndarray:
@@ -232,15 +194,13 @@ def plot_epochs(rows: list, batch_size: int, max_length: int, seed: int = 0, str
     """One epoch's batches under each strategy, side by side: every example of the split is a row,
     in the order the epoch draws them, padded to its batch's width (white lines between batches
     when there are few enough to see). rows: example_classes of the split."""
-    lengths = [len(truncate_classes(r, max_length)) for r in rows]
+    batches = -(-len(rows) // batch_size)
     with figure_style() as plt:
         fig, axes = plt.subplots(1, len(strategies), figsize=(FIGSIZE[0], 3.6), sharey=True, squeeze=False)
         for ax, name in zip(axes[0], strategies):
             grid = epoch_classes(rows, name, batch_size, max_length, seed)
-            stats = split_stats(lengths, name, batch_size, max_length, seed)
-            batches = len(stats.batch_widths)
             boundaries = range(batch_size, len(rows), batch_size) if batches <= 40 else ()
-            draw_classes(ax, grid, f"{name}\n{stats.waste:.0%} padding", max(max_length, grid.shape[1]),
+            draw_classes(ax, grid, f"{name}\n{waste(grid):.0%} padding", max(max_length, grid.shape[1]),
                          boundaries)
             ax.set_xlabel("position", fontsize=8)
         axes[0, 0].set_ylabel(f"example, in epoch order ({len(rows):,})", fontsize=8)
@@ -398,29 +358,29 @@ class PaddingExplorer:
         new = {**self.settings, **settings}
         check_positive_int("batch_size", new["batch_size"])
         check_positive_int("max_length", new["max_length"], self.longest_allowed)
-        as_strategy(new["strategy"], new["pad_to_multiple_of"])
+        get_strategy(new["strategy"], new["pad_to_multiple_of"])
         self.settings = new
         return self
 
     @property
     def strategy(self) -> Strategy:
-        return as_strategy(self.settings["strategy"], self.settings["pad_to_multiple_of"])
+        return get_strategy(self.settings["strategy"], self.settings["pad_to_multiple_of"])
 
     def stats(self) -> PaddingStats:
         s = self.settings
-        return split_stats(self.lengths, self.strategy, s["batch_size"], s["max_length"], self.seed)
+        strategy = self.strategy
+        return padding_stats(self.lengths, s["batch_size"], s["max_length"], self.seed, (strategy,))[strategy.name]
 
     def first_batch(self) -> np.ndarray:
         """The class array of the epoch's first batch under the current settings."""
         s = self.settings
-        rows = [truncate_classes(r, s["max_length"]) for r in self.rows]
-        order, widths = epoch_batches([len(r) for r in rows], self.strategy, s["batch_size"], s["max_length"],
-                                      self.seed)
-        return pad_rows([rows[i] for i in order[:s["batch_size"]]], widths[0])
+        order, widths = epoch_batches(self.lengths, self.strategy, s["batch_size"], s["max_length"], self.seed)
+        first = [truncate_classes(self.rows[i], s["max_length"]) for i in order[:s["batch_size"]]]
+        return pad_rows(first, widths[0])
 
     def summary(self, stats: PaddingStats | None = None) -> str:
         s, stats = self.settings, stats or self.stats()
-        fixed = split_stats(self.lengths, "fixed", s["batch_size"], s["max_length"], self.seed)
+        fixed = padding_stats(self.lengths, s["batch_size"], s["max_length"], self.seed, ("fixed",))["fixed"]
         return "\n".join([
             f"batch_size={s['batch_size']}  max_length={s['max_length']}  strategy={s['strategy']}  "
             f"pad_to_multiple_of={s['pad_to_multiple_of']}",
@@ -498,6 +458,6 @@ class PaddingExplorer:
 
 
 __all__ = ["PAD", "SEGMENT_A", "SEGMENT_B", "SPECIAL", "OUTSIDE", "CLASS_NAMES", "CLASS_COLOURS",
-           "token_classes", "batch_classes", "example_classes", "truncate_classes", "waste", "split_stats",
-           "epoch_batches", "epoch_classes", "plot_batches", "plot_batch", "plot_epochs", "pair_chips",
+           "token_classes", "batch_classes", "example_classes", "truncate_classes", "waste",
+           "epoch_classes", "plot_batches", "plot_batch", "plot_epochs", "pair_chips",
            "TokenChips", "PaddingExplorer", "static_outputs"]

@@ -5,7 +5,12 @@ from datasets import load_dataset
 
 import helpers
 from helpers.course import REAL_MRPC
-from helpers.padding import batch_order, padding_stats
+from helpers.padding import epoch_batches, get_strategy, padding_stats
+
+
+def _batches(lengths, batch_size, strategy, seed):
+    order, _ = epoch_batches(lengths, strategy, batch_size, max(lengths), seed)
+    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
 
 
 def test_fixed_and_dynamic_on_known_lengths():
@@ -21,7 +26,7 @@ def test_fixed_and_dynamic_on_known_lengths():
 def test_length_grouping_uses_the_library_sampler_and_cuts_waste():
     lengths = [(i * 37) % 90 + 10 for i in range(1000)]  # 10..99, spread evenly
     stats = padding_stats(lengths, batch_size=16, seed=0, strategies=("dynamic", "length_grouped"))
-    batches = batch_order(lengths, 16, "length_grouped", seed=0)
+    batches = _batches(lengths, 16, "length_grouped", seed=0)
     assert stats["length_grouped"].batch_widths == [max(lengths[i] for i in b) for b in batches]
     # LengthGroupedSampler puts the batch holding the longest example first
     assert stats["length_grouped"].batch_widths[0] == 99
@@ -31,12 +36,22 @@ def test_length_grouping_uses_the_library_sampler_and_cuts_waste():
 def test_dynamic_pads_each_batch_to_its_longest():
     lengths = [5, 17, 9, 33, 12, 8, 21]
     stats = padding_stats(lengths, batch_size=3, seed=3, strategies=("dynamic", "dynamic_multiple_of_8"))
-    batches = batch_order(lengths, 3, "dynamic", seed=3)
+    batches = _batches(lengths, 3, "dynamic", seed=3)
     assert sorted(i for b in batches for i in b) == list(range(7))  # one epoch, each example once
     assert stats["dynamic"].batch_widths == [max(lengths[i] for i in b) for b in batches]
     assert stats["dynamic"].positions == sum(w * len(b) for w, b in zip(stats["dynamic"].batch_widths, batches))
     assert all(w % 8 == 0 for w in stats["dynamic_multiple_of_8"].batch_widths)
     assert stats["dynamic_multiple_of_8"].positions >= stats["dynamic"].positions
+
+
+def test_a_strategy_rounded_to_a_multiple_is_the_tables_own():
+    lengths = [(i * 37) % 90 + 10 for i in range(1000)]
+    rounded = get_strategy("dynamic", 8)
+    stats = padding_stats(lengths, batch_size=16, seed=3, strategies=(rounded, "dynamic_multiple_of_8"))
+    assert stats["dynamic"].batch_widths == stats["dynamic_multiple_of_8"].batch_widths
+    assert stats["dynamic"].positions == stats["dynamic_multiple_of_8"].positions
+    with pytest.raises(helpers.ParameterError, match="pad_to_multiple_of=-2: must be a positive integer"):
+        get_strategy("dynamic", -2)
 
 
 def test_truncation_at_max_length():

@@ -18,6 +18,8 @@ from helpers.params import check_cache_writable, check_out_dir, check_parameters
     ({"memory_rows": 0}, r"memory_rows=0: must be a positive integer"),
     ({"bench_rows": "4k"}, r"bench_rows='4k': must be a positive integer"),
     ({"steps": -1}, r"steps=-1: must be a positive integer"),
+    ({"num_processes": 1}, r"num_processes=1: an integer from 2 to 64: this notebook is about several processes"),
+    ({"num_processes": 65}, r"num_processes=65: an integer from 2 to 64"),
     ({"seed": -1}, r"seed=-1: must be a non-negative integer"),
     ({"device": "tpu"}, r"device='tpu': choose 'auto', 'cpu' or 'cuda'"),
     ({"checkpoint": "bert base"}, r"checkpoint='bert base': a Hub id such as"),

@@ -55,6 +55,8 @@ def test_each_notebook_is_checked_with_its_own_defaults(tmp_path, task_folder):
         check_run(list_notebooks(), {"device": "tpu"})
     with pytest.raises(helpers.ParameterError, match="task='sst2': is a single-sentence task"):
         check_run(list_notebooks(["02"]), {"task": "sst2", "source": "sample"})
+    with pytest.raises(helpers.ParameterError, match="num_processes=1: an integer from 2 to 64"):
+        check_run(list_notebooks(["07"]), {"num_processes": 1})
 
 
 def test_a_bundle_without_its_models_fails_up_front(tmp_path):

@@ -101,27 +101,12 @@ def test_truncation_of_classes_is_the_tokenizers(sample, bert_tokenizer, max_len
         assert views.truncate_classes(full, max_length).tolist() == expected.tolist()
 
 
-def test_split_stats_is_padding_stats(train):
-    lengths = [len(ids) for ids in train["input_ids"]]
-    spread = [(i * 37) % 90 + 10 for i in range(1000)]
-    for data, batch_size, max_length, seed in [(lengths, 8, 128, 42), (lengths, 5, 40, 0), (spread, 16, 128, 3),
-                                               (spread, 1, 64, 1), (lengths, 300, 128, 0)]:
-        expected = padding_stats(data, batch_size=batch_size, max_length=max_length, seed=seed)
-        for name, s in expected.items():
-            got = views.split_stats(data, name, batch_size, max_length, seed)
-            assert (got.positions, got.real_tokens, got.batch_widths) == (s.positions, s.real_tokens, s.batch_widths)
-            assert got.batch_waste == pytest.approx(s.batch_waste)
-            assert (got.waste, got.distinct_shapes) == (s.waste, s.distinct_shapes)
-        by_multiple = views.split_stats(data, views.as_strategy("dynamic", 8), batch_size, max_length, seed)
-        assert by_multiple.positions == expected["dynamic_multiple_of_8"].positions
-
-
 def test_epoch_picture_holds_every_example_padded_to_its_batch(train, bert_tokenizer):
     rows = views.example_classes(train, bert_tokenizer)
     assert [len(r) for r in rows] == [len(ids) for ids in train["input_ids"]]
     for name in STRATEGIES:
         grid = views.epoch_classes(rows, name, 16, 64, seed=0)
-        stats = views.split_stats([len(r) for r in rows], name, 16, 64, seed=0)
+        stats = padding_stats([len(r) for r in rows], 16, 64, seed=0, strategies=(name,))[name]
         assert grid.shape[0] == len(rows)
         assert int((grid == PAD).sum()) == stats.positions - stats.real_tokens
         assert int(((grid != PAD) & (grid != OUTSIDE)).sum()) == stats.real_tokens
