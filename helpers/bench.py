@@ -17,6 +17,13 @@ from .params import check_device, check_positive_int
 from .report import short_path
 from .tasks import get_task
 
+MODEL_INPUTS = ("input_ids", "token_type_ids", "attention_mask", "labels", "label")
+
+
+def model_inputs(features: list[dict]) -> list[dict]:
+    """The model's inputs (and labels) of each tokenized example; text and idx columns dropped."""
+    return [{k: v for k, v in f.items() if k in MODEL_INPUTS} for f in features]
+
 
 def pick_device(device: str = "auto") -> torch.device:
     """'auto' is a GPU where there is one; anything else is checked as the `device` parameter."""
@@ -69,8 +76,7 @@ def run_benchmark(model, tokenizer, features: list[dict], batch_size: int = 16, 
     device = pick_device(device)
     model.to(device).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
-    features = [{k: v for k, v in f.items() if k in ("input_ids", "token_type_ids", "attention_mask", "label")}
-                for f in features]
+    features = model_inputs(features)
     plans = plan_batches(features, batch_size, steps, max_length, seed, tokenizer)
 
     def train_on(batches):

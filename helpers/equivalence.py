@@ -12,15 +12,9 @@ to max_length and one per batch, and reports each step's loss and time side by s
 import copy
 import time
 
+from .bench import model_inputs, plan_batches
 from .padding import STRATEGIES
 from .params import check_positive_int
-
-MODEL_INPUTS = ("input_ids", "token_type_ids", "attention_mask", "labels", "label")
-
-
-def _inputs(features: list[dict]) -> list[dict]:
-    """The model's inputs (and labels) of each tokenized example; text and idx columns dropped."""
-    return [{k: v for k, v in f.items() if k in MODEL_INPUTS} for f in features]
 
 
 def logits_both_ways(model, tokenizer, features: list[dict], batch_size: int = 8, max_length: int = 128) -> dict:
@@ -33,7 +27,7 @@ def logits_both_ways(model, tokenizer, features: list[dict], batch_size: int = 8
 
     check_positive_int("batch_size", batch_size)
     check_positive_int("max_length", max_length)
-    features = [{k: v for k, v in f.items() if k != "label" and k != "labels"} for f in _inputs(features)]
+    features = [{k: v for k, v in f.items() if k not in ("label", "labels")} for f in model_inputs(features)]
     longest = max(len(f["input_ids"]) for f in features)
     dynamic = STRATEGIES["dynamic"].collator(tokenizer, max_length, longest)
     fixed = STRATEGIES["fixed"].collator(tokenizer, max_length, longest)
@@ -84,18 +78,15 @@ def train_both_ways(model, tokenizer, features: list[dict], steps: int = 4, batc
 
     for name, value in [("steps", steps), ("batch_size", batch_size), ("max_length", max_length)]:
         check_positive_int(name, value)
-    features = _inputs(features)
-    order = torch.randperm(len(features), generator=torch.Generator().manual_seed(seed)).tolist()
-    chosen = [features[order[i % len(order)]] for i in range(steps * batch_size)]
-    longest = max(len(f["input_ids"]) for f in features)
+    # the same steps x batch_size examples, in the same random order, padded both ways
+    plans = plan_batches(model_inputs(features), batch_size, steps, max_length, seed, tokenizer,
+                         strategies=("fixed", "dynamic"))
     device = next(model.parameters()).device
     runs = {}
-    for name in ("fixed", "dynamic"):
+    for name, batches in plans.items():
         copy_ = copy.deepcopy(model).eval()  # dropout off; see above
-        collate = STRATEGIES[name].collator(tokenizer, max_length, longest)
-        batches = [{k: v.to(device) for k, v in collate(chosen[i:i + batch_size]).items()}
-                   for i in range(0, len(chosen), batch_size)]
-        runs[name] = (copy_, torch.optim.AdamW(copy_.parameters(), lr=learning_rate), batches)
+        runs[name] = (copy_, torch.optim.AdamW(copy_.parameters(), lr=learning_rate),
+                      [{k: v.to(device) for k, v in batch.items()} for batch in batches])
     rows = []
     for step in range(steps):
         row = {"step": step + 1}

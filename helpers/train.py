@@ -63,29 +63,28 @@ class TrainConfig:
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """One option per TrainConfig field, typed, with its default and what it does."""
     help_text = {
-        "source": "where data, tokenizer and model come from: auto, hub, sample, or a folder (default: auto)",
-        "task": "a GLUE sentence-pair task with labels: mrpc, qqp, mnli, qnli, rte, wnli, stsb (default: mrpc)",
-        "checkpoint": "the model id on the Hub (default: bert-base-uncased; offline, its stand-in)",
+        "source": "where data, tokenizer and model come from: auto, hub, sample, or a folder",
+        "task": "a GLUE sentence-pair task with labels: mrpc, qqp, mnli, qnli, rte, wnli, stsb",
+        "checkpoint": "the model id on the Hub (offline, its stand-in)",
         "padding": "how batches are padded: fixed, longest_overall, dynamic, dynamic_multiple_of_8, "
-                   "length_grouped (default: dynamic)",
-        "batch_size": "training pairs per batch, per process (default: 16)",
-        "eval_batch_size": "validation pairs per batch, per process (default: 32)",
-        "max_length": "longest tokenized pair kept by truncation, and the width of fixed padding (default: 128)",
-        "epochs": "passes over the training pairs (default: 1)",
+                   "length_grouped",
+        "batch_size": "training pairs per batch, per process",
+        "eval_batch_size": "validation pairs per batch, per process",
+        "max_length": "longest tokenized pair kept by truncation, and the width of fixed padding",
+        "epochs": "passes over the training pairs",
         "steps": "stop after this many optimizer steps (default: the epochs decide)",
         "sample_size": "train on the first N pairs of the training split (default: all)",
-        "learning_rate": "AdamW's learning rate, decayed linearly to 0 (default: 5e-5)",
-        "seed": "seed for the new classifier head and the shuffled order, the same on every process (default: 42)",
+        "learning_rate": "AdamW's learning rate, decayed linearly to 0",
+        "seed": "seed for the new classifier head and the shuffled order, the same on every process",
         "threads": "torch threads per process (default: as the launcher set them; torchrun sets 1)",
-        "device": "auto (GPUs where there are any), cpu or cuda (default: auto)",
-        "out": "folder for metrics.json, written by the main process (default: runs/train)",
+        "device": "auto (GPUs where there are any), cpu or cuda",
+        "out": "folder for metrics.json, written by the main process",
     }
-    kinds = {"learning_rate": float, "source": str, "task": str, "checkpoint": str, "padding": str,
-             "device": str, "out": str}
     for field in fields(TrainConfig):
+        known = field.default is not None  # None: the help says what decides instead
         parser.add_argument(f"--{field.name.replace('_', '-')}", dest=field.name, default=field.default,
-                            type=kinds.get(field.name, int), help=help_text[field.name],
-                            metavar=field.name.upper())
+                            type=type(field.default) if known else int, metavar=field.name.upper(),
+                            help=help_text[field.name] + (" (default: %(default)s)" if known else ""))
     return parser
 
 
@@ -105,19 +104,19 @@ def config_from_args(args) -> TrainConfig:
 def check_config(config: TrainConfig) -> TrainConfig:
     """Every option checked before any work: one ParameterError naming the first bad one."""
     from .padding import get_strategy
-    from .params import check_device, check_out_dir, check_parameters, check_positive_int
+    from .params import check_out_dir, check_parameters, check_positive_int
 
     optional = {name: getattr(config, name) for name in ("steps", "sample_size") if getattr(config, name) is not None}
     checked = check_parameters(source=config.source, task=config.task, checkpoint=config.checkpoint,
                                batch_size=config.batch_size, max_length=config.max_length,
-                               learning_rate=config.learning_rate, seed=config.seed, **optional,
+                               learning_rate=config.learning_rate, seed=config.seed, device=config.device,
+                               **optional,
                                need_pair=True, need_labels=True)
     get_strategy(config.padding)
     check_positive_int("eval_batch_size", config.eval_batch_size, 4096)
     check_positive_int("epochs", config.epochs, 1000)
     if config.threads is not None:
         check_positive_int("threads", config.threads, 256)
-    check_device(config.device)
     out = check_out_dir(config.out, must_be_empty=False)
     return TrainConfig(**{**asdict(config), "source": checked["source"], "task": checked["task"],
                           "out": str(out)})
@@ -161,6 +160,11 @@ def check_launch(accelerator) -> None:
                           f"sees {accelerator.num_processes} ({accelerator.distributed_type}): each process "
                           "would train alone on all the data. On a machine without GPUs, create the "
                           "Accelerator with cpu=True (--device cpu or auto)")
+
+
+def bars_off() -> bool:
+    """tqdm's own switch, TQDM_DISABLE, read as tqdm reads it."""
+    return os.environ.get("TQDM_DISABLE", "").lower() not in ("", "0", "false")
 
 
 def weights_fingerprint(model):
@@ -302,7 +306,9 @@ def _train_and_evaluate(accelerator, config: TrainConfig) -> dict:
                      for split, part in [("train", train_split), ("eval", raw[info.eval_split])]}
 
     lengths = [len(ids) for ids in tokenized["train"]["input_ids"]]
-    collate = strategy.collator(tokenizer, config.max_length, max(lengths))
+    # "longest_overall" pads to the longest pair of both splits: a longer validation pair must fit
+    longest = max(lengths + [len(ids) for ids in tokenized["eval"]["input_ids"]])
+    collate = strategy.collator(tokenizer, config.max_length, longest)
     generator = torch.Generator().manual_seed(config.seed)  # the same order on every process
     if strategy.grouped:  # batches of similar lengths, then dealt out to the processes whole
         sampler = LengthGroupedSampler(config.batch_size, lengths=lengths, generator=generator)
@@ -311,8 +317,7 @@ def _train_and_evaluate(accelerator, config: TrainConfig) -> dict:
     else:
         train_loader = DataLoader(tokenized["train"], batch_size=config.batch_size, shuffle=True,
                                   generator=generator, collate_fn=collate)
-    eval_loader = DataLoader(tokenized["eval"], batch_size=config.eval_batch_size,
-                             collate_fn=strategy.collator(tokenizer, config.max_length, max(lengths)))
+    eval_loader = DataLoader(tokenized["eval"], batch_size=config.eval_batch_size, collate_fn=collate)
     batches_per_epoch = len(train_loader)  # before sharding: the schedule counts every process's steps
 
     model = AutoModelForSequenceClassification.from_pretrained(model_path, num_labels=info.num_labels)
@@ -327,8 +332,7 @@ def _train_and_evaluate(accelerator, config: TrainConfig) -> dict:
     fingerprint = weights_fingerprint(accelerator.unwrap_model(model))
     checks = {"weights_identical_at_start": same_on_every_process(accelerator, fingerprint)}
     shapes, losses, first_idx, seen = [], [], None, 0
-    quiet = os.environ.get("TQDM_DISABLE", "").lower() not in ("", "0", "false")  # tqdm's own switch
-    progress = tqdm(total=steps, desc="training", disable=quiet or not accelerator.is_local_main_process)
+    progress = tqdm(total=steps, desc="training", disable=bars_off() or not accelerator.is_local_main_process)
     model.train()
     step, started, timed_examples = 0, None, 0
     while step < steps:
@@ -430,7 +434,7 @@ def cmd_train(args) -> int:
     import transformers
 
     config = check_config(config_from_args(args))
-    if not sys.stderr.isatty() or os.environ.get("TQDM_DISABLE"):
+    if not sys.stderr.isatty() or bars_off():
         datasets.disable_progress_bars()  # a log file gets the summary, not bars
     transformers.logging.set_verbosity_error()
     if int(os.environ.get("RANK", "0")) == 0:  # where data and model come from, said once
