@@ -23,24 +23,22 @@ exist, an object the check needs left out) is one ParameterError.
 """
 
 import hashlib
-import json
 import math
 import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from .errors import ParameterError
+from .report import output_metadata, quiet_libraries, show_line
 
 CHECK_KEY = "helpers_check"  # output metadata of a self-check's line: {name: status}
 CORRECT, NOT_YET, NOT_ANSWERED = "correct", "not yet", "not answered yet"
-STATUSES = (CORRECT, NOT_YET, NOT_ANSWERED)
 
 
 @dataclass(frozen=True)
 class Verdict:
     name: str
-    status: str  # one of STATUSES
+    status: str  # CORRECT, NOT_YET or NOT_ANSWERED
     hint: str = ""
 
     @property
@@ -54,7 +52,7 @@ class Exercise:
     notebook: str  # "01" ... where the exercise is
     needs: tuple[str, ...]  # the objects its check needs, passed by keyword
     judge: Callable  # judge(answer, **objects) -> None when correct, else a hint (one line)
-    question: str  # in a few words, for listings and errors
+    question: str  # in a few words, for error messages
 
 
 EXERCISES: dict[str, Exercise] = {}
@@ -79,7 +77,8 @@ def verdict(name: str, answer, **objects) -> Verdict:
     missing = [n for n in exercise.needs if n not in objects]
     unknown = [n for n in objects if n not in exercise.needs]
     if missing or unknown:
-        raise ParameterError("exercise", name, f"its check takes the answer and {_keywords(exercise.needs)}"
+        raise ParameterError("exercise", name, f"its check ({exercise.question}) takes the answer and "
+                             f"{_keywords(exercise.needs)}"
                              + (f"; missing: {', '.join(missing)}" if missing else "")
                              + (f"; not known: {', '.join(unknown)}" if unknown else ""))
     if answer is Ellipsis:
@@ -99,26 +98,14 @@ def check(name: str, answer, **objects) -> None:
 
 def show(result: Verdict) -> None:
     """The verdict's line, with its status in the output's metadata (plain print outside IPython)."""
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-
-        if get_ipython() is not None:
-            display({"text/plain": result.line}, raw=True, metadata={CHECK_KEY: {result.name: result.status}})
-            return
-    except ImportError:
-        pass
-    print(result.line)
+    show_line(result.line, {CHECK_KEY: {result.name: result.status}})
 
 
 def read_checks(notebook) -> dict[str, str]:
     """{name: status} of every self-check line in an executed notebook (nbformat node or path)."""
-    if isinstance(notebook, (str, Path)):
-        notebook = json.loads(Path(notebook).read_text(encoding="utf-8"))
     found = {}
-    for cell in notebook["cells"]:
-        for output in cell.get("outputs", []):
-            found.update(output.get("metadata", {}).get(CHECK_KEY, {}))
+    for checks in output_metadata(notebook, CHECK_KEY):
+        found.update(checks)
     return found
 
 
@@ -153,7 +140,7 @@ def _pair_of(answer, what: str) -> str | None:
 def course_index(index: int, rows: int) -> int:
     """The course's element `index` where the split has it; else `index % rows` (a smaller split,
     such as the embedded sample's 23 validation rows against MRPC's 408)."""
-    return index if index < rows else index % rows
+    return index % rows
 
 
 # ---- 01: loading ------------------------------------------------------------------------------
@@ -229,7 +216,8 @@ def _distilbert_keys(answer, checkpoint, source, example, columns):
     if isinstance(answer, str) or not hasattr(answer, "__iter__"):
         return "answer with a list of key names, such as ['input_ids', ...]"
     given = set(answer)
-    tokenizer = AutoTokenizer.from_pretrained(resolve(checkpoint, source).target)
+    with quiet_libraries():
+        tokenizer = AutoTokenizer.from_pretrained(resolve(checkpoint, source).target)
     returned = set(tokenizer(*(example[c] for c in columns)))
     extra = sorted(given - returned)
     if extra:

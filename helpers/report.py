@@ -18,13 +18,17 @@ STATIC_OUTPUTS_ENV = "HELPERS_STATIC_OUTPUTS"  # "1": views show their static fo
 def record(key: str, value, label: str | None = None, note: str = "") -> None:
     """Show `label: value` (and a note after it) and keep the value in the output's metadata."""
     value = plain(value)
-    text = f"{label or key}: {value}" + (f"   {note}" if note else "")
+    show_line(f"{label or key}: {value}" + (f"   {note}" if note else ""), {RECORD_KEY: {key: value}})
+
+
+def show_line(text: str, metadata: dict) -> None:
+    """One line of output that keeps `metadata` in the notebook (a plain print outside IPython)."""
     try:
         from IPython import get_ipython
         from IPython.display import display
 
         if get_ipython() is not None:
-            display({"text/plain": text}, raw=True, metadata={RECORD_KEY: {key: value}})
+            display({"text/plain": text}, raw=True, metadata=metadata)
             return
     except ImportError:
         pass
@@ -51,16 +55,24 @@ def read_records(notebook, stable_only: bool = False) -> dict:
     A key recorded twice keeps its first value: the data source and tokenizer a notebook loads
     first are the ones its parameters chose; later loads are comparisons.
     """
+    found = {}
+    for values in output_metadata(notebook, RECORD_KEY, stable_only):
+        for key, value in values.items():
+            found.setdefault(key, value)
+    return found
+
+
+def output_metadata(notebook, key: str, stable_only: bool = False):
+    """Each output's metadata[key] in an executed notebook (nbformat node or path), in order; with
+    stable_only, not from cells tagged nbval-ignore-output."""
     if isinstance(notebook, (str, Path)):
         notebook = json.loads(Path(notebook).read_text(encoding="utf-8"))
-    found = {}
     for cell in notebook["cells"]:
         if stable_only and "nbval-ignore-output" in cell.get("metadata", {}).get("tags", []):
             continue
         for output in cell.get("outputs", []):
-            for key, value in output.get("metadata", {}).get(RECORD_KEY, {}).items():
-                found.setdefault(key, value)
-    return found
+            if key in output.get("metadata", {}):
+                yield output["metadata"][key]
 
 
 def short_path(path) -> str:

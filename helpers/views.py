@@ -135,8 +135,8 @@ def epoch_classes(rows: list, strategy, batch_size: int, max_length: int, seed: 
 def _legend(fig, classes=(SEGMENT_A, SEGMENT_B, SPECIAL, PAD)):
     from matplotlib.patches import Patch
 
-    labels = {SEGMENT_A: "segment A (token_type_ids 0)", SEGMENT_B: "segment B (1)",
-              SPECIAL: "special token", PAD: "padding (attention_mask 0)"}
+    what = {SEGMENT_A: " (token_type_ids 0)", SEGMENT_B: " (1)", PAD: " (attention_mask 0)"}
+    labels = {c: CLASS_NAMES[c] + what.get(c, "") for c in classes}
     fig.legend(handles=[Patch(color=CLASS_COLOURS[c], label=labels[c]) for c in classes], loc="lower center",
                ncol=len(classes), frameon=False, fontsize=8, handlelength=1.2)
 
@@ -223,7 +223,6 @@ CHIP_STYLE = ("display:inline-block;text-align:center;margin:2px 1px;padding:1px
               "font-family:monospace;font-size:12px;line-height:1.25;")
 CHIP_COLOURS = {SEGMENT_A: (PALETTE["segment_a"], "#ffffff"), SEGMENT_B: (PALETTE["segment_b"], "#000000"),
                 PAD: (PALETTE["padding"], "#444444")}
-SEGMENT_OF = {SEGMENT_A: "A", SEGMENT_B: "B"}
 
 
 class TokenChips:
@@ -233,9 +232,8 @@ class TokenChips:
         self.rows = rows  # each: label, tokens, ids, types, mask, classes
 
     def _repr_html_(self) -> str:
-        legend = " ".join(self._chip(text, cls, segment=None)
-                          for text, cls in [("segment A", SEGMENT_A), ("segment B", SEGMENT_B),
-                                            ("special", SPECIAL), ("padding", PAD)])
+        legend = " ".join(self._chip(CLASS_NAMES[cls], cls, segment=None)
+                          for cls in (SEGMENT_A, SEGMENT_B, SPECIAL, PAD))
         parts = [f'<div style="font-size:12px">{legend} <span style="color:#777">'
                  "(token_type_ids 0 / 1; padding: attention_mask 0; hover a chip for its ids)</span></div>"]
         for row in self.rows:

@@ -38,7 +38,7 @@ def _three(name, solution, wrong, hint, **objects):
 def test_bad_use_is_one_parameter_error():
     with pytest.raises(helpers.ParameterError, match=r"exercise='lables': choose one of labels, longest"):
         exercises.check("lables", 1)
-    with pytest.raises(helpers.ParameterError, match=r"exercise='labels': its check takes the answer and "
+    with pytest.raises(helpers.ParameterError, match=r"exercise='labels': its check \(.+\) takes the answer and "
                                                      r"splits=\.\.\., indices=\.\.\.; missing: indices"):
         exercises.check("labels", (1, 0), splits=[])
     with pytest.raises(helpers.ParameterError, match="not known: dataset"):
