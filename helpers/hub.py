@@ -93,8 +93,11 @@ def probe(base: str, deadline: float = CHECK_TIMEOUT_S) -> HubStatus:
     def ask(what, url, method):
         try:
             seen[what] = _as_the_hub(what, *_answer(url, method, deadline))
+        except TimeoutError:
+            pass  # no answer in time, whoever notices first (this thread or the deadline below)
         except urllib.error.URLError as error:
-            seen[what] = f"is not reachable ({_why(error.reason)})"
+            if not isinstance(error.reason, TimeoutError):
+                seen[what] = f"is not reachable ({_why(error.reason)})"
         except (OSError, ValueError) as error:
             seen[what] = f"is not reachable ({_why(error)})"
 

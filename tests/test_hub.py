@@ -183,3 +183,11 @@ def test_scoped_env_restores_the_callers_environment(monkeypatch):
     with hub.scoped_env({"KEEP_ME": "theirs", "NEW_ONE": "1"}):
         assert os.environ["KEEP_ME"] == "theirs" and os.environ["NEW_ONE"] == "1"
     assert os.environ["KEEP_ME"] == "mine" and "NEW_ONE" not in os.environ
+
+
+def test_a_socket_timeout_is_no_answer_whoever_notices_first(monkeypatch, silent_server):
+    """On a busy machine the sockets' own timeout can fire before the deadline is read: still
+    'did not answer', never 'not reachable'."""
+    answer = hub._answer
+    monkeypatch.setattr(hub, "_answer", lambda url, method, timeout: answer(url, method, 0.2))
+    assert hub.probe(silent_server, deadline=1.0) == hub.HubStatus(False, "127.0.0.1 did not answer within 1 s")
