@@ -111,11 +111,17 @@ def test_dynamic_padding_with_other_parameters(tmp_path):
 
 
 @pytest.mark.notebooks
-def test_distilbert_first(tmp_path):
-    row = _run(tmp_path, ["02"], checkpoint="distilbert-base-uncased", compare_checkpoint="bert-base-uncased",
-               memory_rows=500)["02"]
+def test_distilbert_first_on_qqp_question_pairs(tmp_path, task_folder):
+    """Notebook 2 with another checkpoint first and another task's columns, in one run."""
+    qqp, _ = task_folder("qqp")
+    row = _run(tmp_path, ["02"], task="qqp", source=str(qqp), checkpoint="distilbert-base-uncased",
+               compare_checkpoint="bert-base-uncased", memory_rows=500)["02"]
     assert row["figures"]["example_pair_ids"] == COURSE_FIGURES["example_pair_ids"].value
     assert row["sources"]["distilbert-base-uncased"].startswith("offline stand-in (tokenizer:")
+    assert row["sources"]["nyu-mll/glue"].startswith("local folder ")
+    cells = json.loads((tmp_path / "out" / "02_pair_tokenization.ipynb").read_text())["cells"]
+    shown = json.dumps([cell.get("outputs", []) for cell in cells])
+    assert "question1" in shown and "sentence1" not in shown  # QQP's columns, all the way through
 
 
 @pytest.mark.notebooks
@@ -131,10 +137,7 @@ def test_mnli_and_stsb_run_with_their_own_splits_and_labels(tmp_path, task_folde
 
 
 @pytest.mark.notebooks
-def test_qqp_tokenizes_question_pairs_and_ax_cannot_train(tmp_path, task_folder):
-    qqp, _ = task_folder("qqp")
-    assert _run(tmp_path / "qqp", ["02"], task="qqp", source=str(qqp), memory_rows=500)["02"]["figures"][
-        "example_pair_ids"][0] == 101
+def test_ax_is_test_only_and_cannot_train(tmp_path, task_folder):
     ax, _ = task_folder("ax")
     assert _run(tmp_path / "ax", ["01"], task="ax", source=str(ax))["01"]["figures"]["rows"] == {"test": 208}
     with pytest.raises(helpers.ParameterError, match="task='ax': has no labels to train on"):

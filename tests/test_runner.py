@@ -137,11 +137,12 @@ def test_out_on_a_read_only_file_system_for_run_bundle_and_bench(capsys, read_on
 @pytest.mark.notebooks
 def test_overwrite_replaces_an_earlier_run(tmp_path):
     out = tmp_path / "out"
-    run_notebooks(list_notebooks(["01"]), {}, out, **QUIET)
-    stale = out / "03_batched_map.ipynb"
-    stale.write_text("{}")  # as if an earlier run had run notebook 3 too
+    out.mkdir()
+    for earlier in ("01_loading_mrpc.ipynb", "03_batched_map.ipynb", "summary.json"):
+        (out / earlier).write_text("{}")  # an earlier run, of notebooks 1 and 3
     rows = run_notebooks(list_notebooks(["01"]), {"sample_size": 5}, out, overwrite=True, **QUIET)
     assert sorted(p.name for p in out.iterdir()) == ["01_loading_mrpc.ipynb", "summary.json"]
+    assert json.loads((out / "01_loading_mrpc.ipynb").read_text())["cells"]  # the new run, not the old file
     assert json.loads((out / "summary.json").read_text()) == rows
     assert rows[0]["parameters"] == {"sample_size": 5}
 
