@@ -33,6 +33,9 @@ from .report import output_metadata, quiet_libraries, show_line
 
 CHECK_KEY = "helpers_check"  # output metadata of a self-check's line: {name: status}
 CORRECT, NOT_YET, NOT_ANSWERED = "correct", "not yet", "not answered yet"
+# The last line of the markdown cell above each worked answer, which the stored notebooks keep hidden
+# (`jupyter.source_hidden` and `outputs_hidden` in the answer cell's metadata).
+REVEAL_LINE = '*The worked answer is in the hidden cell below: try first, then click its "⋯" to show it.*'
 
 
 @dataclass(frozen=True)

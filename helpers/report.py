@@ -1,8 +1,11 @@
-"""Say things once, visibly: which source was used, and key figures a run records.
+"""Say things once, visibly, and keep the figures a run computed for its summary.
 
-`record(key, value)` shows `key: value` in the notebook and stores the value in the
-output's metadata, where `python -m helpers run` and the tests read it back from the
-executed notebook: values are computed by the notebook, never typed into it.
+`record(key, value)` keeps a figure the notebook computed, silently: in a kernel it is an output
+JupyterLab does not draw (a JSON bundle of its own type, RECORD_MIME), with the value in the
+output's metadata, where `python -m helpers run`, the tests and the canary read it back from the
+executed notebook. What a learner reads is the cell's own output; the figure rides along unseen.
+With a `label`, the figure is also shown as one line (`label: value`): the data source line and
+the comparisons with the course's figures are written for the learner.
 """
 
 import json
@@ -11,14 +14,30 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-RECORD_KEY = "helpers_record"
-STATIC_OUTPUTS_ENV = "HELPERS_STATIC_OUTPUTS"  # "1": views show their static form, no live widgets
+RECORD_KEY = "helpers_record"  # output metadata: {key: value}
+RECORD_MIME = "application/vnd.course-companion.record+json"  # a type no front end draws
 
 
 def record(key: str, value, label: str | None = None, note: str = "") -> None:
-    """Show `label: value` (and a note after it) and keep the value in the output's metadata."""
+    """Keep `value` under `key` for the run's summary; show `label: value` (and a note) only when
+    a label is given. Without one nothing appears: the figure is in an output JupyterLab does not
+    draw (an output with no mime type it can render is an empty widget in JupyterLab 4)."""
     value = plain(value)
-    show_line(f"{label or key}: {value}" + (f"   {note}" if note else ""), {RECORD_KEY: {key: value}})
+    if label is None:
+        _keep({RECORD_KEY: {key: value}})
+    else:
+        show_line(f"{label}: {value}" + (f"   {note}" if note else ""), {RECORD_KEY: {key: value}})
+
+
+def _keep(metadata: dict) -> None:
+    """An invisible output carrying metadata, in IPython; nothing elsewhere (a script has no outputs)."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return
+    if get_ipython() is not None:
+        display({RECORD_MIME: metadata[RECORD_KEY]}, raw=True, metadata=metadata)
 
 
 def show_line(text: str, metadata: dict) -> None:

@@ -10,26 +10,17 @@ from pathlib import Path
 from .errors import ParameterError
 from .hub import decision_env, hub_status, scoped_env
 from .params import check_out_dir, check_parameters, check_timeout
-from .report import STATIC_OUTPUTS_ENV, read_records, short_path
+from .report import read_records, short_path
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
-# Stored outputs, tests and unattended runs show no progress bars or library chatter;
-# interactive learners keep them (nothing here is set for a JupyterLab session).
-QUIET_ENV = {
-    "HF_DATASETS_DISABLE_PROGRESS_BARS": "1",
-    "HF_HUB_DISABLE_PROGRESS_BARS": "1",
-    "TRANSFORMERS_VERBOSITY": "error",
-    "TQDM_DISABLE": "1",
-    "PYTHONWARNINGS": "ignore:IProgress not found",
-    STATIC_OUTPUTS_ENV: "1",  # helpers' views show their static form: no live widgets stored
-}
-# What stored outputs are made with and checked against: offline, quiet, one thread per kernel
-# (two kernels share two cores in the tests), and threads that sleep rather than spin while they
-# wait (a spinning thread takes the core the other kernel needs). HF_HOME, a fresh cache, is
-# added by the caller.
-STORED_RUN_ENV = {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE", **QUIET_ENV}
+# What stored outputs are made with and checked against. Nothing here changes what a notebook
+# shows: each notebook decides that itself, as a learner's kernel runs it. Offline (no network
+# here, and the reason printed in the source line must not depend on the machine's network),
+# one thread per kernel (two kernels share two cores in the tests) that sleeps rather than spins
+# while it waits. HF_HOME, a fresh cache, is added by the caller.
+STORED_RUN_ENV = {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
 SOURCE_PREFIX = "source:"
 
 
@@ -113,7 +104,7 @@ def run_notebooks(notebooks: list[Path], parameters: dict, out_dir: Path, html: 
 
     with quiet_libraries():
         plan = check_run(notebooks, parameters)
-    env = {**QUIET_ENV, **decision_env(hub_status())}  # the kernels get the decision and its reason
+    env = decision_env(hub_status())  # the kernels get the decision and its reason
     echo(f"Running {len(notebooks)} notebook(s) into {short_path(out_dir)}")
     out_dir.mkdir(parents=True, exist_ok=True)
     if overwrite:
@@ -201,7 +192,9 @@ def _short(text: str, width: int = 90) -> str:
 
 
 def store_outputs(notebooks: list[Path], executed_dir: Path) -> None:
-    """Copy executed notebooks over the stored ones, without papermill's run metadata."""
+    """Copy executed notebooks over the stored ones, without papermill's run metadata. The widget
+    state nbclient saved (progress bars, the padding explorer's controls) stays: JupyterLab draws
+    the widgets from it when the notebook is opened."""
     import nbformat
 
     for notebook in notebooks:

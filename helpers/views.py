@@ -8,16 +8,15 @@ Every position of a tokenized input is one of four classes, read from the tokeni
 
 `token_classes` / `batch_classes` compute those classes as a numpy array; the pictures draw exactly
 that array, in the colour scheme of `helpers.plots.PALETTE`. `pair_chips` shows one or more
-encodings as HTML token chips with a plain-text fallback. `PaddingExplorer` redraws a batch and the
-whole split's padding as you move ipywidgets controls; in stored and unattended runs
-(HELPERS_STATIC_OUTPUTS=1) it shows its default view only, as a figure and text.
+encodings as HTML token chips with a plain-text fallback. `PaddingExplorer` shows ipywidgets controls
+above a batch picture and the whole split's padding, and redraws both as you move them; stored and
+unattended runs show the same default view (the controls are drawn from the saved widget state).
 
 Imported by notebooks only (`from helpers import views`); matplotlib and ipywidgets load on first use.
 """
 
 import html
 import io
-import os
 import textwrap
 import time
 
@@ -26,18 +25,12 @@ import numpy as np
 from .padding import STRATEGIES, PaddingStats, Strategy, check_lengths, epoch_batches, get_strategy, padding_stats
 from .params import check_positive_int
 from .plots import DPI, FIGSIZE, PALETTE, figure_style
-from .report import STATIC_OUTPUTS_ENV
 
 PAD, SEGMENT_A, SEGMENT_B, SPECIAL = 0, 1, 2, 3
 OUTSIDE = -1  # beyond a batch's width, in a picture of several batches of different widths
 CLASS_NAMES = {PAD: "padding", SEGMENT_A: "segment A", SEGMENT_B: "segment B", SPECIAL: "special token"}
 CLASS_COLOURS = {PAD: PALETTE["padding"], SEGMENT_A: PALETTE["segment_a"], SEGMENT_B: PALETTE["segment_b"],
                  SPECIAL: PALETTE["special"]}
-
-
-def static_outputs() -> bool:
-    """True in stored runs, tests and unattended runs: views show no live widgets there."""
-    return os.environ.get(STATIC_OUTPUTS_ENV) == "1"  # set by helpers.runner.QUIET_ENV
 
 
 # ---------------------------------------------------------------------------------------------
@@ -327,8 +320,9 @@ class PaddingExplorer:
     recomputes the epoch's batches (Strategy.order and Strategy.width, as padding_stats does) and
     redraws the first batch.
 
-    In JupyterLab: ipywidgets controls and a live view. With HELPERS_STATIC_OUTPUTS=1 (stored runs,
-    tests, papermill): the default view only, as text and a figure, with no widget state stored.
+    Shown as ipywidgets controls above two ordinary outputs, the numbers and the picture of the first
+    batch; each move replaces those two outputs (IPython display handles). A stored or unattended
+    run keeps the default view as those outputs, exactly what a kernel shows before the first move.
     Lengths are those of the tokenized split: a max_length above the one it was tokenized with
     cannot bring truncated tokens back.
     """
@@ -406,18 +400,31 @@ class PaddingExplorer:
     def _ipython_display_(self):
         from IPython.display import display
 
-        if static_outputs():
-            display({"text/plain": self.summary()}, raw=True)
-            display(self.figure())
-        else:
-            display(self.widget())
+        started = time.perf_counter()
+        controls = self.controls()
+        display(controls)
+        numbers = display({"text/plain": self.summary()}, raw=True, display_id=True)
+        picture = display(self.figure(), display_id=True)
+        self.last_update_s = time.perf_counter() - started
 
-    def widget(self):
-        """The controls and the live view, as one ipywidgets box (class `padding-explorer`)."""
+        def update(change):
+            started = time.perf_counter()
+            values = {name: control.value for name, control in controls.named.items()}
+            self.set(**values | {"pad_to_multiple_of": values["pad_to_multiple_of"] or None})
+            numbers.update({"text/plain": self.summary()}, raw=True)
+            picture.update(self.figure())
+            self.last_update_s = time.perf_counter() - started
+
+        for control in controls.named.values():
+            control.observe(update, names="value")
+
+    def controls(self):
+        """The four controls, as one ipywidgets box (class `padding-explorer`); `.named` maps each
+        setting to its control."""
         import ipywidgets as widgets
 
         s, wide = self.settings, {"description_width": "initial"}
-        controls = {
+        named = {
             "batch_size": widgets.IntSlider(value=s["batch_size"], min=1, max=max(64, s["batch_size"]),
                                             description="batch_size", continuous_update=False, style=wide),
             "max_length": widgets.IntSlider(value=s["max_length"], min=8, max=self.longest_allowed,
@@ -429,33 +436,17 @@ class PaddingExplorer:
                                                    value=s["pad_to_multiple_of"] or 0,
                                                    description="pad_to_multiple_of", style=wide),
         }
-        for name, control in controls.items():
+        for name, control in named.items():
             control.add_class(f"padding-explorer-{name.replace('_', '-')}")
-        text, png = self.render()
-        numbers = widgets.HTML(self._numbers_html(text))
-        numbers.add_class("padding-explorer-numbers")
-        image = widgets.Image(value=png, format="png")
-        image.add_class("padding-explorer-image")
-
-        def update(change):
-            values = {name: control.value for name, control in controls.items()}
-            self.set(**values | {"pad_to_multiple_of": values["pad_to_multiple_of"] or None})
-            text, png = self.render()
-            numbers.value, image.value = self._numbers_html(text), png
-
-        for control in controls.values():
-            control.observe(update, names="value")
-        box = widgets.VBox([widgets.HBox([controls["batch_size"], controls["max_length"]]),
-                            widgets.HBox([controls["strategy"], controls["pad_to_multiple_of"]]), numbers, image])
+        box = widgets.VBox([widgets.HBox([named["batch_size"], named["max_length"]]),
+                            widgets.HBox([named["strategy"], named["pad_to_multiple_of"]])])
         box.add_class("padding-explorer")
+        box.named = named
         return box
 
-    @staticmethod
-    def _numbers_html(text: str) -> str:
-        return f'<pre style="margin:4px 0;font-size:12px">{html.escape(text)}</pre>'
 
 
 __all__ = ["PAD", "SEGMENT_A", "SEGMENT_B", "SPECIAL", "OUTSIDE", "CLASS_NAMES", "CLASS_COLOURS",
            "token_classes", "batch_classes", "example_classes", "truncate_classes", "waste",
            "epoch_classes", "plot_batches", "plot_batch", "plot_epochs", "pair_chips",
-           "TokenChips", "PaddingExplorer", "static_outputs"]
+           "TokenChips", "PaddingExplorer"]

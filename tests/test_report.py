@@ -7,12 +7,28 @@ import nbformat
 import pytest
 import torch
 
-from helpers.report import RECORD_KEY, plain, quiet_libraries, read_records, record, short_path
+from helpers.report import RECORD_KEY, RECORD_MIME, plain, quiet_libraries, read_records, record, short_path
 
 
-def test_record_prints_outside_jupyter(capsys):
+def test_record_prints_a_labelled_line_outside_jupyter(capsys):
     record("rows", {"train": torch.tensor(208)}, label="mrpc rows", note="(a note)")
     assert capsys.readouterr().out == "mrpc rows: {'train': 208}   (a note)\n"
+
+
+def test_record_without_a_label_shows_nothing_and_keeps_the_figure(capsys, monkeypatch):
+    """A learner's kernel shows nothing; the output JupyterLab cannot draw carries the figure."""
+    import IPython
+    import IPython.display
+
+    record("speedup", 1.9)
+    assert capsys.readouterr().out == ""  # a plain script: nothing at all
+    shown = []
+    monkeypatch.setattr(IPython, "get_ipython", lambda: object())
+    monkeypatch.setattr(IPython.display, "display", lambda data, **kw: shown.append((data, kw)))
+    record("speedup", torch.tensor(1.9).item())
+    [(data, kw)] = shown
+    assert list(data) == [RECORD_MIME] and "text/plain" not in data and "text/html" not in data
+    assert kw["metadata"] == {RECORD_KEY: {"speedup": pytest.approx(1.9)}} and kw["raw"] is True
 
 
 def test_plain_turns_tensors_and_arrays_into_json_types():
@@ -41,7 +57,6 @@ def test_short_path_never_shows_a_machines_root(tmp_path, monkeypatch):
     assert short_path("/etc/hosts") == "/etc/hosts"  # outside the folder: absolute, not ../../etc
 
 
-@pytest.mark.filterwarnings("ignore:Cannot enable progress bars")  # this process's QUIET_ENV keeps hub bars off
 def test_quiet_libraries_restores_the_callers_setting(monkeypatch):
     import importlib
 

@@ -262,8 +262,9 @@ def test_explorer_updates_fast_on_a_split_of_mrpc_size():
     explorer = views.PaddingExplorer(_columns(), [101, 102, 0], batch_size=16, max_length=128)
     precompute = time.perf_counter() - started
     times = _update_times(explorer)
+    # Reported, not asserted (no timed assertions): about 0.1 s each on 2 idle cores.
     print(f"precompute {precompute:.3f} s; updates: max {max(times):.3f} s, median {np.median(times):.3f} s")
-    assert max(times) < 1.0 and precompute < 5  # loose bounds: about 0.1 s and 0.1 s on 2 cores
+    assert len(times) == 8 and len(explorer.lengths) == 3668
 
 
 def test_explorer_updates_fast_on_real_mrpc(real_mrpc, bert_tokenizer):
@@ -275,76 +276,75 @@ def test_explorer_updates_fast_on_real_mrpc(real_mrpc, bert_tokenizer):
     assert len(explorer.lengths) == 3668
     assert "(fixed padding to max_length: 58.4%, 1 width)" in explorer.summary()  # the course's figure
     times = _update_times(explorer)
-    print(f"real MRPC updates: max {max(times):.3f} s, median {np.median(times):.3f} s")
-    assert max(times) < 1.0
+    print(f"real MRPC updates: max {max(times):.3f} s, median {np.median(times):.3f} s")  # reported, not asserted
 
 
-def _displayed(monkeypatch, explorer, static: bool):
+class _Handle:
+    """What IPython's display(..., display_id=True) returns: update() replaces that output."""
+
+    def __init__(self, shown: list, index: int):
+        self.shown, self.index = shown, index
+
+    def update(self, obj, **kwargs):
+        self.shown[self.index] = obj
+
+
+def _displayed(monkeypatch, explorer):
     import IPython.display
 
     shown = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, **kw: shown.append(obj))
-    if static:
-        monkeypatch.setenv("HELPERS_STATIC_OUTPUTS", "1")
-    else:
-        monkeypatch.delenv("HELPERS_STATIC_OUTPUTS", raising=False)
+
+    def display(obj, **kwargs):
+        shown.append(obj)
+        return _Handle(shown, len(shown) - 1) if kwargs.get("display_id") else None
+
+    monkeypatch.setattr(IPython.display, "display", display)
     explorer._ipython_display_()
     return shown
 
 
-def test_explorer_static_view_is_text_and_a_figure(monkeypatch, train, bert_tokenizer):
+def test_explorer_shows_controls_then_the_default_view(monkeypatch, train, bert_tokenizer):
+    """The same outputs in a learner's kernel, a stored run and an unattended one: no switch."""
+    import ipywidgets
     from matplotlib.figure import Figure
 
     explorer = views.PaddingExplorer(train, bert_tokenizer, batch_size=8, seed=42)
-    shown = _displayed(monkeypatch, explorer, static=True)
-    assert len(shown) == 2
-    assert shown[0] == {"text/plain": explorer.summary()}
-    assert shown[0]["text/plain"].startswith("batch_size=8  max_length=128  strategy=dynamic  pad_to_multiple_of=None")
-    assert isinstance(shown[1], Figure) and shown[1].axes[0].get_title().startswith("first batch of the epoch: 8 × ")
-
-
-def test_explorer_widget_redraws_when_a_control_moves(monkeypatch, train, bert_tokenizer):
-    import ipywidgets
-
-    explorer = views.PaddingExplorer(train, bert_tokenizer, batch_size=8, seed=42)
-    [box] = _displayed(monkeypatch, explorer, static=False)
+    box, numbers, picture = _displayed(monkeypatch, explorer)
     assert isinstance(box, ipywidgets.VBox) and "padding-explorer" in box._dom_classes
+    assert numbers == {"text/plain": explorer.summary()}
+    assert numbers["text/plain"].startswith("batch_size=8  max_length=128  strategy=dynamic  pad_to_multiple_of=None")
+    assert isinstance(picture, Figure) and picture.axes[0].get_title().startswith("first batch of the epoch: 8 × ")
 
-    def find(cls):
-        stack, found = [box], []
-        while stack:
-            w = stack.pop()
-            found += [w] if cls in getattr(w, "_dom_classes", ()) else []
-            stack += list(getattr(w, "children", ()))
-        return found[0]
 
-    numbers, image = find("padding-explorer-numbers"), find("padding-explorer-image")
-    before = numbers.value, bytes(image.value)
-    assert before[1].startswith(b"\x89PNG") and "strategy=dynamic" in numbers.value
-    find("padding-explorer-strategy").value = "length_grouped"
-    assert "strategy=length_grouped" in numbers.value and numbers.value != before[0] and bytes(image.value) != before[1]
-    find("padding-explorer-batch-size").value = 16
-    assert "batch_size=16" in numbers.value and explorer.stats().batch_widths == padding_stats(
+def test_explorer_redraws_when_a_control_moves(monkeypatch, train, bert_tokenizer):
+    explorer = views.PaddingExplorer(train, bert_tokenizer, batch_size=8, seed=42)
+    shown = _displayed(monkeypatch, explorer)
+    controls = shown[0].named
+    before = shown[1]["text/plain"], views.png_bytes(shown[2])
+    assert before[1].startswith(b"\x89PNG") and "strategy=dynamic" in before[0]
+    controls["strategy"].value = "length_grouped"
+    assert "strategy=length_grouped" in shown[1]["text/plain"] and shown[1]["text/plain"] != before[0]
+    assert views.png_bytes(shown[2]) != before[1]
+    controls["batch_size"].value = 16
+    assert "batch_size=16" in shown[1]["text/plain"] and explorer.stats().batch_widths == padding_stats(
         explorer.lengths, 16, 128, seed=42, strategies=("length_grouped",))["length_grouped"].batch_widths
-    multiple = find("padding-explorer-pad-to-multiple-of")
+    multiple = controls["pad_to_multiple_of"]
     assert multiple.label == "None" and explorer.settings["pad_to_multiple_of"] is None  # shown, not blank
     multiple.value = 32
     assert set(explorer.stats().batch_widths) <= {32, 64, 96, 128}
-    assert explorer.last_update_s < 1.0
+    assert len(shown) == 3 and explorer.last_update_s > 0  # replaced in place, not appended
 
 
-def test_stored_notebooks_hold_the_static_views_and_no_widget_state():
+def test_stored_explorer_is_the_default_view_with_its_controls():
     import nbformat
 
     from helpers.runner import NOTEBOOK_DIR
 
-    for name in ("02_pair_tokenization", "04_dynamic_padding", "06_padding_lab"):
-        nb = nbformat.read(str(NOTEBOOK_DIR / f"{name}.ipynb"), as_version=4)
-        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
-        assert not [m for o in outputs for m in o.get("data", {}) if "widget" in m], name
-        assert "widgets" not in nb.metadata
-    cells = nbformat.read(str(NOTEBOOK_DIR / "04_dynamic_padding.ipynb"), as_version=4).cells
-    explorer = next(c for c in cells if "views.PaddingExplorer(" in c.source)
-    text, figure = explorer.outputs
+    nb = nbformat.read(str(NOTEBOOK_DIR / "04_dynamic_padding.ipynb"), as_version=4)
+    explorer = next(c for c in nb.cells if "views.PaddingExplorer(" in c.source)
+    controls, text, figure = explorer.outputs
+    assert "application/vnd.jupyter.widget-view+json" in controls.data
+    model = controls.data["application/vnd.jupyter.widget-view+json"]["model_id"]
+    assert model in nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]  # drawable
     assert text.data["text/plain"].startswith("batch_size=8  max_length=128  strategy=dynamic")
     assert "image/png" in figure.data
