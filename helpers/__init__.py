@@ -14,7 +14,7 @@ _WHERE = {
     "STRATEGIES": "padding", "padding_stats": "padding", "stats_table": "padding", "strategy_table": "padding",
     "check_max_length": "params", "check_parameters": "params", "check_sample_size": "params",
     "PALETTE": "plots", "plot_cost": "plots", "plot_length_distribution": "plots", "plot_padding_waste": "plots",
-    "read_records": "report", "record": "report", "short_path": "report",
+    "load_report": "report", "read_records": "report", "record": "report", "short_path": "report",
     "locate": "sources", "resolve": "sources",
     "STANDINS": "standins",
     "PaddingExplorer": "views", "pair_chips": "views", "plot_batches": "views", "plot_epochs": "views",

@@ -56,3 +56,16 @@ def reading_minutes(notebook) -> dict[str, float]:
     for cell, deeper in zip(cells, deeper_cells(cells)):
         totals["deeper" if deeper else "core"] += minutes(cell)
     return {part: round(value, 1) for part, value in totals.items()}
+
+
+def noise(notebook) -> dict[str, int]:
+    """What a learner sees that the notebook did not write itself: stderr outputs (warnings, reports)
+    and progress-bar widgets, counted over a notebook's outputs (a path, its JSON, or a list of cells
+    as JupyterLab's model gives them)."""
+    if isinstance(notebook, (str, Path)):
+        notebook = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    cells = notebook["cells"] if isinstance(notebook, dict) else notebook
+    outputs = [o for c in cells if c.get("cell_type", "code") == "code" for o in c.get("outputs", [])]
+    widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+               and "Progress" in "".join(o["data"].get("text/plain", ""))]
+    return {"stderr": sum(o.get("name") == "stderr" for o in outputs), "progress widgets": len(widgets)}

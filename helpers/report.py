@@ -128,3 +128,56 @@ def quiet_libraries():
                 datasets.enable_progress_bars()
             if model_bars:
                 logging.enable_progress_bar()
+
+
+class LoadReport:
+    """The LOAD REPORT transformers logged inside `load_report()`, its local folders shortened."""
+
+    def __init__(self):
+        import io
+
+        self.stream = io.StringIO()
+
+    @property
+    def text(self) -> str:
+        import re
+
+        text = re.sub(r"\x1b\[[0-9;]*m", "", self.stream.getvalue())  # the bold the terminal would show
+        text = re.sub(r"(from: )(\S+)", lambda m: m.group(1) + short_path(m.group(2)), text)
+        return _sort_table_rows(text.replace("[transformers] ", "")).rstrip()
+
+    def __str__(self) -> str:
+        return self.text or "(no LOAD REPORT: every weight came from the checkpoint)"
+
+
+def _sort_table_rows(text: str) -> str:
+    """The report's table rows (`key | status |`) sorted by status, then key: transformers lists
+    them in an order that changes from one run to the next."""
+    lines = text.splitlines()
+    rows = [i for i, line in enumerate(lines) if line.count("|") >= 2 and not line.startswith("Key ")]
+    ordered = sorted((lines[i] for i in rows), key=lambda line: (line.split("|")[1].strip(), line))
+    for i, line in zip(rows, ordered):
+        lines[i] = line
+    return "\n".join(lines)
+
+
+@contextmanager
+def load_report():
+    """Catch what transformers reports while a checkpoint loads (its LOAD REPORT table), to print
+    it where a notebook explains it: `with helpers.load_report() as report: model = ...`, then
+    `print(report)`. Local folders in it are shortened (`$HF_HOME/...`), so no machine path shows."""
+    import logging
+
+    from transformers.utils import logging as hf_logging
+
+    report, verbosity = LoadReport(), hf_logging.get_verbosity()
+    handler = logging.StreamHandler(report.stream)
+    hf_logging.disable_default_handler()  # caught here instead of printed to stderr
+    hf_logging.add_handler(handler)
+    hf_logging.set_verbosity_warning()
+    try:
+        yield report
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        hf_logging.remove_handler(handler)
+        hf_logging.enable_default_handler()

@@ -22,8 +22,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from helpers.reading import noise
 from helpers.report import RECORD_KEY
-from helpers.runner import QUIET_ENV, list_notebooks
+from helpers.runner import list_notebooks
 
 pytestmark = pytest.mark.notebooks
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,8 +107,9 @@ def lab(tmp_path_factory):
     (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
         json.dumps({"fetchNews": "false", "checkForUpdates": False}))
 
-    # A learner's environment: progress bars on (so not QUIET_ENV), but offline and on the test cache.
-    env = {k: v for k, v in os.environ.items() if k not in QUIET_ENV}
+    # A learner's environment (the tests set no display settings: tests/test_learner_path.py), offline
+    # and on the test cache.
+    env = dict(os.environ)
     env.update(JUPYTER_CONFIG_DIR=str(config), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
                JUPYTER_DATA_DIR=str(home / "data"), IPYTHONDIR=str(home / "ipython"))
     token, port, cdp_port = "browser-test-token", _free_port(), _free_port()
@@ -187,15 +189,17 @@ CLOSE = """() => {
 
 def _drive_explorer(page) -> dict:
     """Notebook 4's padding explorer, live: choose another strategy, then step the batch-size slider;
-    each time the picture (its image's src) and the numbers (their text) must change."""
+    each time the picture (its image's src) and the numbers (their text), the two outputs below the
+    controls, must change."""
     from playwright.sync_api import expect
 
     explorer = page.locator(".padding-explorer")
     expect(explorer).to_have_count(1, timeout=30_000)
-    explorer.scroll_into_view_if_needed()
-    image, numbers = explorer.locator(".padding-explorer-image"), explorer.locator(".padding-explorer-numbers")
+    cell = page.locator(".jp-CodeCell", has=explorer)
+    cell.scroll_into_view_if_needed()
+    image, numbers = cell.locator(".jp-OutputArea-output img"), cell.locator(".jp-OutputArea-output pre").first
     expect(image).to_have_attribute("src", re.compile("."), timeout=30_000)
-    explorer.screenshot(path=str(ARTIFACTS / "04_explorer_default.png"))
+    cell.screenshot(path=str(ARTIFACTS / "04_explorer_default.png"))
     seen = [(image.get_attribute("src"), numbers.inner_text())]
     moves = [("strategy dropdown", lambda: explorer.locator(".padding-explorer-strategy select").select_option(
                  "length_grouped")),
@@ -209,8 +213,40 @@ def _drive_explorer(page) -> dict:
         expect(numbers).not_to_have_text(seen[-1][1], timeout=10_000)
         seconds[name] = round(time.monotonic() - started, 2)
         seen.append((image.get_attribute("src"), numbers.inner_text()))
-    explorer.screenshot(path=str(ARTIFACTS / "04_explorer_moved.png"))
+    cell.screenshot(path=str(ARTIFACTS / "04_explorer_moved.png"))
     return {"texts": [text for _, text in seen], "seconds": seconds}
+
+
+# The first deeper section and the first worked answer of the open notebook: collapsed or not.
+FOLDS = """() => {
+    const cells = jupyterapp.shell.currentWidget.content.widgets;
+    const heading = cells.findIndex(c => c.model.type === 'markdown'
+        && c.model.sharedModel.getSource().startsWith('## Going further'));
+    const answer = cells.findIndex(c => (c.model.getMetadata('tags') || []).includes('solution'));
+    return {heading, answer, headingCollapsed: cells[heading].headingCollapsed,
+            firstUnderHidden: cells[heading + 1].isHidden,
+            inputHidden: cells[answer].inputHidden, outputHidden: cells[answer].outputHidden};
+}"""
+
+
+def _unfold(page) -> dict:
+    """Open the first collapsed section and the first hidden answer by clicking, as a learner does;
+    returns the state before and after, and the answer's text as the page shows it."""
+    before = page.evaluate(FOLDS)
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    heading = cells.nth(before["heading"])
+    heading.scroll_into_view_if_needed()
+    heading.locator(".jp-collapseHeadingButton").click()
+    page.wait_for_function("h => !jupyterapp.shell.currentWidget.content.widgets[h + 1].isHidden",
+                           arg=before["heading"], timeout=10_000)
+    answer = cells.nth(before["answer"])
+    answer.scroll_into_view_if_needed()
+    answer.locator(".jp-InputPlaceholder").click()
+    page.wait_for_function("a => !jupyterapp.shell.currentWidget.content.widgets[a].inputHidden",
+                           arg=before["answer"], timeout=10_000)
+    answer.screenshot(path=str(ARTIFACTS / "01_answer_shown.png"))
+    return {"before": before, "after": page.evaluate(FOLDS),
+            "answer_text": answer.locator(".jp-InputArea-editor").inner_text()}
 
 
 # What the test does in a notebook after running it and taking its picture: {notebook: function(page)}.
@@ -238,8 +274,9 @@ def _stored(notebook: Path) -> tuple[int, list[str]]:
             continue
         for output in cell.outputs:
             images += "image/png" in output.get("data", {})
-            if RECORD_KEY in output.get("metadata", {}) and "nbval-ignore-output" not in cell.metadata.get("tags", []):
-                records.append(output["data"]["text/plain"])
+            if RECORD_KEY in output.get("metadata", {}) and "text/plain" in output.get("data", {}) \
+                    and "nbval-ignore-output" not in cell.metadata.get("tags", []):
+                records.append(output["data"]["text/plain"])  # the figures a learner sees written out
     return images, records
 
 
@@ -249,6 +286,7 @@ def test_jupyterlab_runs_the_notebook(lab, notebook):
     page.evaluate("path => jupyterapp.commands.execute('docmanager:open', {path}).then(() => true)", f"{name}.ipynb")
     try:
         page.wait_for_function(KERNEL_IDLE, arg=name, timeout=60_000)
+        folds = _unfold(page) if name == "01_loading_mrpc" else None  # as the notebook opens, before running
         page.evaluate(RUN_ALL)
         page.wait_for_function("() => window.runAllResult !== null", timeout=240_000, polling=250)
         page.wait_for_function(KERNEL_IDLE, arg=name, timeout=60_000)
@@ -283,6 +321,13 @@ def test_jupyterlab_runs_the_notebook(lab, notebook):
     # the stored notebooks hold the solutions: every self-check says so in the learner's browser too
     checks = re.findall(r"^(\S[^\n]*?): (correct|not yet|not answered yet)", shown, flags=re.M)
     assert checks and {status for _, status in checks} == {"correct"}, checks
+    live, stored = noise(cells), noise(notebook)
+    assert all(live[kind] <= stored[kind] for kind in live), (live, stored)  # nothing the notebook does not show
+    if folds:  # opened collapsed, opened by a click
+        assert folds["before"]["headingCollapsed"] and folds["before"]["firstUnderHidden"], folds
+        assert folds["before"]["inputHidden"] and folds["before"]["outputHidden"], folds
+        assert not folds["after"]["headingCollapsed"] and not folds["after"]["firstUnderHidden"], folds
+        assert not folds["after"]["inputHidden"] and "labels_answer =" in folds["answer_text"], folds
     if name == "04_dynamic_padding":  # the live explorer answered both moves, with the settings moved
         default, grouped, wider = interaction["texts"]
         assert "strategy=dynamic" in default and "strategy=length_grouped" in grouped
