@@ -1,9 +1,10 @@
 """What every pytest run gets, however it is started: the whole suite, one test file, or one notebook
 (`pytest notebooks/04_dynamic_padding.ipynb`), from the project's folder or any other.
 
-Kernels and processes the tests start inherit these settings: offline, quiet, one thread each, and a
-fresh Hugging Face cache (a warm one hides the progress bars a cold one prints). They are the same
-settings `python -m helpers refresh` stores outputs with.
+Kernels and processes the tests start inherit these settings: offline, one thread each, and a fresh
+Hugging Face cache (a warm one would hide what a cold one shows). Nothing here changes what a
+notebook shows: a test kernel is a learner's kernel. They are the same settings `python -m helpers
+refresh` stores outputs with.
 """
 
 import atexit

@@ -12,6 +12,7 @@ import pytest
 
 import helpers
 from helpers.course import COURSE_FIGURES, REAL_MRPC
+from helpers.reading import noise
 from helpers.runner import list_notebooks, notebook_parameters, run_notebooks
 
 NOTEBOOKS = list_notebooks()
@@ -93,9 +94,14 @@ def test_parameters_are_documented_and_shared(notebook):
 
 
 def _run(tmp_path, names, **parameters):
+    """A plain papermill run (the runner sets no display settings): it must pass and show no more
+    stderr outputs and progress widgets than the stored copy does."""
     rows = run_notebooks(list_notebooks(names), parameters, tmp_path / "out", echo=lambda *a, **k: None)
     failed = [r for r in rows if r["status"] != "ok"]
     assert not failed, failed
+    for notebook in list_notebooks(names):
+        live, stored = noise(tmp_path / "out" / notebook.name), noise(notebook)
+        assert all(live[kind] <= stored[kind] for kind in live), (notebook.stem, live, stored)
     return {row["notebook"][:2]: row for row in rows}
 
 
