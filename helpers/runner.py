@@ -3,6 +3,7 @@ clear failures. Executed notebooks go to an output folder, never over the stored
 
 import ast
 import json
+import logging
 import os
 import time
 from pathlib import Path
@@ -174,6 +175,9 @@ def _run_one(notebook: Path, target: Path, row: dict, timeout: int, html: bool) 
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     started = time.perf_counter()
+    papermill_log = logging.getLogger("papermill")  # its "Kernel died ..." lines: the row says it, once
+    level = papermill_log.level
+    papermill_log.setLevel(logging.CRITICAL)
     try:
         papermill.execute_notebook(str(notebook), str(target), parameters=row["parameters"],
                                    cwd=str(notebook.parent), progress_bar=False, log_output=False,
@@ -191,6 +195,7 @@ def _run_one(notebook: Path, target: Path, row: dict, timeout: int, html: bool) 
         row.update(status="failed", failed_cell=_last_started_cell(target),
                    error=f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
     finally:
+        papermill_log.setLevel(level)
         row["seconds"] = round(time.perf_counter() - started, 1)
     if target.exists():
         records = read_records(target)
@@ -210,7 +215,12 @@ def _last_started_cell(target: Path) -> int | None:
     except (OSError, ValueError):
         return None
     started = [c for c in cells if c.cell_type == "code" and c.metadata.get("papermill", {}).get("start_time")]
-    return started[-1].get("execution_count") if started else None
+    if not started:
+        return None
+    if started[-1].get("execution_count") is None:  # it died before the kernel acknowledged the cell
+        counts = [c.execution_count for c in started[:-1] if c.get("execution_count")]
+        return counts[-1] + 1 if counts else 1
+    return started[-1].execution_count
 
 
 def _failure(row: dict) -> str:
@@ -248,7 +258,7 @@ def summary_table(rows: list[dict]) -> str:
         details = [] if shared else [f"{n}: {t}" for n, t in row.get("sources", {}).items()]
         details += [f"{key}: {_short(json.dumps(value))}" for key, value in row.get("figures", {}).items()]
         if row["status"] == "failed":
-            details.append(f"FAILED {_failure(row)}")
+            details.append(f"FAILED {'in ' if row.get('failed_cell') is not None else ''}{_failure(row)}")
         lines += [f"{'':<4}{text}" for text in details]
     return "\n".join(lines)
 
