@@ -104,3 +104,21 @@ def test_sample_size_against_a_split():
     assert check_sample_size(5, 10) == 5
     with pytest.raises(helpers.ParameterError, match="sample_size=11: must be at most 10"):
         check_sample_size(11, 10)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["bench", "--seed", str(2**32)], "seed=4294967296: must be an integer from 0 to 4294967295"),
+    (["bench", "--steps", "10001"], "steps=10001: must be a positive integer of at most 10000"),
+    (["bench", "--max-length", "1"], "max_length=1: must be from 28 to 512"),
+    (["train", "--seed", str(2**32)], "seed=4294967296: must be an integer from 0 to 4294967295"),
+    (["train", "--steps", "100000"], "steps=100000: must be a positive integer of at most 10000"),
+    (["train", "--max-length", "5"], "max_length=5: must be from 28 to 512"),
+])
+def test_bench_and_train_options_have_the_same_bounds(capsys, tmp_path, monkeypatch, argv, message):
+    from helpers.__main__ import main
+
+    monkeypatch.chdir(tmp_path)
+    assert main([*argv, "--source", "sample"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {message}") and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []  # not even the default runs/... folder
