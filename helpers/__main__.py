@@ -7,10 +7,10 @@ written; Ctrl-C during a run is one line and exit code 130.
 import argparse
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from .errors import ParameterError, exit_code
+from .outdir import check_path_text
 
 
 def _value(text: str):
@@ -46,11 +46,15 @@ def _yaml_mapping(text: str, parameter: str, value: str) -> dict:
 def _parameters(args) -> dict:
     parameters = {}
     if args.parameters_file:
-        path = Path(args.parameters_file)
+        path = Path(check_path_text("-f", args.parameters_file))
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as error:
             raise ParameterError("-f", args.parameters_file, f"cannot be read ({error.strerror or error})") from None
+        except UnicodeDecodeError as error:
+            byte = error.object[error.start]
+            raise ParameterError("-f", args.parameters_file, f"is not UTF-8 text (byte 0x{byte:02x} at position "
+                                 f"{error.start}); save it as UTF-8") from None
         parameters.update(_yaml_mapping(text, "-f", args.parameters_file))
     if args.parameters_yaml is not None:
         parameters.update(_yaml_mapping(args.parameters_yaml, "-y", args.parameters_yaml))
@@ -59,12 +63,12 @@ def _parameters(args) -> dict:
 
 
 def cmd_run(args) -> int:
+    from .report import short_path
     from .runner import Interrupted, list_notebooks, run_notebooks, summary_table
 
     notebooks = list_notebooks(args.notebooks)
-    out_dir = args.out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")
     try:
-        rows = run_notebooks(notebooks, _parameters(args), out_dir, html=args.html, timeout=args.timeout,
+        rows = run_notebooks(notebooks, _parameters(args), args.out, html=args.html, timeout=args.timeout,
                              overwrite=args.overwrite)
     except Interrupted as stop:
         print(stop, file=sys.stderr)
@@ -73,7 +77,7 @@ def cmd_run(args) -> int:
     print(summary_table(rows))
     failed = [r for r in rows if r["status"] != "ok"]
     print(f"\n{len(rows) - len(failed)} passed, {len(failed)} failed; executed notebooks and summary.json "
-          f"in {out_dir}")
+          f"in {short_path(rows.folder)}")
     return 1 if failed else 0
 
 
@@ -126,8 +130,9 @@ def main(argv=None) -> int:
                      metavar=("NAME", "VALUE"), help="a parameter, as papermill's -p")
     run.add_argument("-y", "--parameters-yaml", help="parameters as a YAML mapping")
     run.add_argument("-f", "--parameters-file", help="parameters from a YAML file")
-    run.add_argument("--out", help="a new or empty output folder (default: runs/<timestamp>)")
-    run.add_argument("--overwrite", action="store_true", help="reuse a non-empty --out, replacing an earlier run")
+    run.add_argument("--out", help="a new or empty output folder (default: a new runs/<timestamp>)")
+    run.add_argument("--overwrite", action="store_true", help="reuse a non-empty --out, replacing only the files "
+                                                              "this run writes (its notebooks, HTML, summary.json)")
     run.add_argument("--html", action="store_true", help="also export each executed notebook as HTML")
     run.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
     run.set_defaults(func=cmd_run)
@@ -148,13 +153,16 @@ def main(argv=None) -> int:
     bench.add_argument("--max-length", type=int, default=128)
     bench.add_argument("--seed", type=int, default=0)
     bench.add_argument("--device", default="auto", help="auto (a GPU when there is one), cpu or cuda")
-    bench.add_argument("--out", default="runs/bench", help="folder for the CSV and the plot")
+    bench.add_argument("--out", help="a new or empty folder for the CSV and the plot (default: a new "
+                                     "runs/bench/<timestamp>)")
+    bench.add_argument("--overwrite", action="store_true", help="write into a non-empty --out, replacing only "
+                                                                "an earlier benchmark's CSV and plot")
     bench.set_defaults(func=cmd_bench)
 
     bundle = sub.add_parser("bundle", help="save datasets, tokenizers and models into one folder for offline use")
     bundle.add_argument("--tasks", nargs="+", default=["mrpc"])
     bundle.add_argument("--checkpoints", nargs="+", default=["bert-base-uncased", "distilbert-base-uncased"])
-    bundle.add_argument("--out", required=True, help="a new folder")
+    bundle.add_argument("--out", required=True, help="a new or empty folder")
     bundle.add_argument("--source", default="auto", help="where to take them from (default: auto)")
     bundle.set_defaults(func=cmd_bundle)
 

@@ -162,31 +162,38 @@ def tokenized_train(task: str, source: str, tokenizer, max_length: int):
     return [encoded[i] for i in range(encoded.num_rows)]
 
 
+BENCH_WRITES = ["padding_benchmark.csv", "padding_benchmark.png"]  # what --overwrite may replace
+
+
 def cmd_bench(args) -> int:
     import datasets
     import transformers
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from .params import check_out_dir, check_parameters
+    from .outdir import check_out_dir, claimed, default_out_dir
+    from .params import check_parameters
     from .sources import locate
 
     datasets.disable_progress_bars()  # a command-line report: keep it to the table
     transformers.logging.set_verbosity_error()
+    unique = args.out is None  # the default: a new runs/bench/<timestamp>
+    out = check_out_dir(default_out_dir("runs/bench") if unique else args.out, overwrite=args.overwrite,
+                        writes=BENCH_WRITES, only_name=unique)  # before the work, not after it
     checked = check_parameters(task=args.task, source=args.source, checkpoint=args.checkpoint,
                                batch_size=args.batch_size, steps=args.steps, max_length=args.max_length,
                                seed=args.seed, device=args.device, need_pair=True, need_labels=True)
-    out = check_out_dir(args.out, must_be_empty=False)  # before the work, not after it
     device = pick_device(args.device)
-    info = get_task(checked["task"])
-    path = locate(args.checkpoint, checked["source"])
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    features = tokenized_train(info.name, checked["source"], tokenizer, args.max_length)
-    torch.manual_seed(args.seed)
-    model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=info.num_labels)
-    print(f"Benchmark: {args.steps} steps x batch {args.batch_size} per strategy on {device_name(device)}")
-    rows = run_benchmark(model, tokenizer, features, args.batch_size, args.steps, args.max_length,
-                         args.seed, str(device), echo=print)
-    print(format_table(rows))
-    csv_path, png_path = write_results(rows, out)
+    with claimed(out, overwrite=args.overwrite, writes=BENCH_WRITES, unique=unique) as out:
+        info = get_task(checked["task"])
+        path = locate(args.checkpoint, checked["source"])
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        features = tokenized_train(info.name, checked["source"], tokenizer, args.max_length)
+        torch.manual_seed(args.seed)
+        model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=info.num_labels)
+        print(f"Benchmark: {args.steps} steps x batch {args.batch_size} per strategy on {device_name(device)}")
+        rows = run_benchmark(model, tokenizer, features, args.batch_size, args.steps, args.max_length,
+                             args.seed, str(device), echo=print)
+        print(format_table(rows))
+        csv_path, png_path = write_results(rows, out)
     print(f"saved {short_path(csv_path)} and {short_path(png_path)}")
     return 0

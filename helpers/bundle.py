@@ -10,10 +10,11 @@ Offline, it packs the embedded sample and the stand-ins, and the manifest says s
 
 import json
 import shutil
-import tempfile
+import uuid
 from pathlib import Path
 
-from .params import check_out_dir
+from .errors import ParameterError
+from .outdir import check_out_dir
 from .sources import check_name, check_source, check_task_source, resolve, write_dataset_card
 from .tasks import HUB_DATASET, get_task
 
@@ -27,12 +28,11 @@ def build_bundle(tasks, checkpoints, out, source: str = "auto") -> dict:
     tasks = [get_task(t).name for t in tasks]
     checkpoints = [check_name(c) for c in checkpoints]
     source = check_source(source)
-    out = check_out_dir(out)
+    out = check_out_dir(out, can_overwrite=False)  # bundle has no --overwrite: a new or empty folder
     for task in tasks:
         check_task_source(task, source)
     located = {checkpoint: resolve(checkpoint, source) for checkpoint in checkpoints}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))  # renamed at the end
+    staging = _staging_folder(out)  # renamed to `out` at the end
     manifest = {"made_by": "python -m helpers bundle", "datasets": {HUB_DATASET: {}}, "models": {}}
     try:
         _save_tasks(tasks, source, staging / HUB_DATASET, manifest["datasets"][HUB_DATASET])
@@ -40,12 +40,30 @@ def build_bundle(tasks, checkpoints, out, source: str = "auto") -> dict:
             _copy_model(found.target, staging / checkpoint)
             manifest["models"][checkpoint] = {"from": found.what}
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=1))
-        if out.exists():
-            out.rmdir()  # empty, as checked
-        staging.rename(out)
+        try:
+            if out.exists():
+                out.rmdir()  # empty, as checked
+            staging.rename(out)
+        except OSError as error:  # another command wrote into `out` while this one worked
+            raise ParameterError("out", str(out), "was written into by another command meanwhile "
+                                 f"({error.strerror or error}); the bundle was not saved: choose a new "
+                                 "folder") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return manifest
+
+
+def _staging_folder(out: Path) -> Path:
+    """A new hidden folder beside `out`, made as `mkdir` makes folders (the umask decides who can read
+    it: a class sharing a machine can), unlike tempfile.mkdtemp's owner-only mode 700."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        staging = out.parent / f".{out.name}-{uuid.uuid4().hex[:8]}.partial"
+        try:
+            staging.mkdir()
+            return staging
+        except FileExistsError:
+            continue
 
 
 def _save_tasks(tasks: list[str], source: str, repo: Path, manifest: dict) -> None:

@@ -9,9 +9,16 @@ import tempfile
 from pathlib import Path
 
 from .errors import ParameterError
+from .outdir import check_out_dir, check_path_text  # noqa: F401  (check_out_dir: the one --out rule)
 from .tasks import get_task
 
 MODEL_MAX_POSITIONS = 512  # BERT-family checkpoints; the tokenizer's own limit is checked too
+# The shortest max_length every notebook runs with: notebook 2 truncates only the second sentence
+# of its first pair (truncation="only_second"), so the first sentence (24 tokens on the embedded
+# sample, 23 on MRPC) and [CLS] [SEP] [SEP] must fit, with a token of the second: 24 + 3 + 1.
+MIN_MAX_LENGTH = 28
+MAX_SEED = 2**32 - 1  # numpy's and torch's seeding overflows above it
+MAX_STEPS = 10_000  # bench pads every step's batch up front; longer training: use epochs
 
 
 def check_positive_int(name: str, value, maximum: int | None = None) -> int:
@@ -30,9 +37,23 @@ def check_num_processes(value) -> int:
 
 
 def check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ParameterError("seed", seed, "must be a non-negative integer")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        raise ParameterError("seed", seed, f"must be an integer from 0 to {MAX_SEED} (2**32 - 1, the "
+                             "largest seed numpy and torch accept)")
     return seed
+
+
+def check_max_length(max_length, tokenizer=None) -> int:
+    """From MIN_MAX_LENGTH to what the model takes (512), and to the tokenizer's own limit if given."""
+    limit = MODEL_MAX_POSITIONS
+    if tokenizer is not None:
+        limit = min(int(getattr(tokenizer, "model_max_length", limit)), limit)
+    check_positive_int("max_length", max_length, limit)
+    if max_length < MIN_MAX_LENGTH:
+        raise ParameterError("max_length", max_length, f"must be from {MIN_MAX_LENGTH} to {limit}: notebook 2 "
+                             "keeps a whole first sentence (24 tokens on the sample) with [CLS] [SEP] [SEP] "
+                             "and a token of the second")
+    return max_length
 
 
 def check_learning_rate(value) -> float:
@@ -56,6 +77,8 @@ def check_device(device) -> str:
 def _checked_source(value) -> str:
     from .sources import check_source
 
+    if isinstance(value, (str, Path)):  # a folder's name: UTF-8, no name too long for a file system
+        check_path_text("source", value)
     return check_source(value)
 
 
@@ -68,14 +91,14 @@ def _checked_name(value) -> str:
 CHECKS = {
     "task": lambda v: get_task(v).name,
     "source": _checked_source,
-    "max_length": lambda v: check_positive_int("max_length", v, MODEL_MAX_POSITIONS),
+    "max_length": check_max_length,
     "batch_size": lambda v: check_positive_int("batch_size", v, 4096),
     "sample_size": lambda v: check_positive_int("sample_size", v),
     "bench_rows": lambda v: check_positive_int("bench_rows", v, 1_000_000),
     "memory_rows": lambda v: check_positive_int("memory_rows", v, 1_000_000),
     "num_proc": lambda v: check_positive_int("num_proc", v, 64),
     "num_processes": check_num_processes,
-    "steps": lambda v: check_positive_int("steps", v),
+    "steps": lambda v: check_positive_int("steps", v, MAX_STEPS),
     "seed": check_seed,
     "learning_rate": check_learning_rate,
     "device": check_device,
@@ -135,11 +158,6 @@ def check_cache_writable() -> None:
                                  "`export HF_HOME=~/hf-cache`) before starting Python") from None
 
 
-def check_max_length(max_length: int, tokenizer) -> int:
-    """max_length may not exceed what the tokenizer (and its model) can take."""
-    limit = min(int(getattr(tokenizer, "model_max_length", MODEL_MAX_POSITIONS)), MODEL_MAX_POSITIONS)
-    return check_positive_int("max_length", max_length, limit)
-
 
 def check_sample_size(sample_size: int, rows) -> int:
     """A sample cannot be larger than the split it is drawn from (a split, or its number of rows)."""
@@ -149,26 +167,6 @@ def check_sample_size(sample_size: int, rows) -> int:
         raise ParameterError("sample_size", sample_size, f"must be at most {rows}, the number of rows in the split")
     return sample_size
 
-
-def check_out_dir(out, must_be_empty: bool = True, overwrite: bool = False) -> Path:
-    """An output folder, made absolute against the caller's folder and checked before any work:
-    not a file, writable, and (for runs) new or empty unless the caller asked to overwrite.
-    Nothing is created here."""
-    if not isinstance(out, (str, Path)) or not str(out).strip():
-        raise ParameterError("out", out, "a folder to write into")
-    folder = Path(out).expanduser().resolve()
-    if folder.exists() and not folder.is_dir():
-        raise ParameterError("out", str(out), "is an existing file; choose a folder")
-    if must_be_empty and not overwrite and folder.is_dir() and any(folder.iterdir()):
-        raise ParameterError("out", str(out), "already exists and is not empty; choose a new folder, or pass "
-                             "--overwrite to replace what an earlier run wrote there")
-    existing = next(p for p in [folder, *folder.parents] if p.exists())
-    try:
-        tempfile.TemporaryFile(dir=existing).close()
-    except OSError as error:
-        raise ParameterError("out", str(out), f"cannot be written ({error.strerror or error}); choose a "
-                             "folder you can write") from None
-    return folder
 
 
 def check_timeout(seconds) -> int:

@@ -3,13 +3,15 @@ clear failures. Executed notebooks go to an output folder, never over the stored
 
 import ast
 import json
+import logging
 import os
 import time
 from pathlib import Path
 
 from .errors import ParameterError
 from .hub import decision_env, hub_status, scoped_env
-from .params import check_out_dir, check_parameters, check_timeout
+from .outdir import check_out_dir, claimed, default_out_dir
+from .params import check_parameters, check_timeout
 from .report import read_records, short_path
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
@@ -22,6 +24,15 @@ NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 # while it waits. HF_HOME, a fresh cache, is added by the caller.
 STORED_RUN_ENV = {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
 SOURCE_PREFIX = "source:"
+SUMMARY_FILE, SUMMARY_SCRATCH = "summary.json", ".summary.json.partial"
+
+
+class RunRows(list):
+    """The summary rows of a run; `folder` is where the run wrote them."""
+
+    def __init__(self, folder: Path):
+        super().__init__()
+        self.folder = folder
 
 
 class Interrupted(Exception):
@@ -91,48 +102,73 @@ def check_run(notebooks: list[Path], parameters: dict) -> dict[Path, dict]:
     return plan
 
 
-def run_notebooks(notebooks: list[Path], parameters: dict, out_dir: Path, html: bool = False,
-                  timeout: int = 900, overwrite: bool = False, echo=print) -> list[dict]:
-    """Execute each notebook into out_dir; returns one summary row per notebook.
+# The Hugging Face cache folders a user may set; a relative one is the user's folder's, not the
+# notebooks' (the kernels' working folder), so kernels get it absolute.
+CACHE_ENV = ("HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_DATASETS_CACHE", "HF_XET_CACHE",
+             "HF_ASSETS_CACHE", "TRANSFORMERS_CACHE", "XDG_CACHE_HOME")
+
+
+def absolute_cache_env() -> dict[str, str]:
+    """Each cache variable that is set, made absolute against this process's working folder."""
+    return {name: os.path.abspath(os.path.expanduser(os.environ[name]))
+            for name in CACHE_ENV if os.environ.get(name)}
+
+
+def run_writes(notebooks: list[Path], html: bool = False) -> list[str]:
+    """What `run` writes into its folder, the one list --overwrite may replace: the chosen notebooks'
+    executed copies (and HTML copies), and summary.json."""
+    names = [nb.name for nb in notebooks] + ([nb.with_suffix(".html").name for nb in notebooks] if html else [])
+    return names + [SUMMARY_FILE, SUMMARY_SCRATCH]
+
+
+def run_notebooks(notebooks: list[Path], parameters: dict, out_dir: Path | None, html: bool = False,
+                  timeout: int = 900, overwrite: bool = False, echo=print, runs_dir: Path = Path("runs")) -> RunRows:
+    """Execute each notebook into out_dir (None: a new runs/<timestamp>); one summary row per notebook.
 
     Everything is checked before anything is written: parameters, sources, the output folder.
-    Relative paths are resolved against the caller's folder, not the notebooks'.
+    Relative paths are resolved against the caller's folder, not the notebooks'. A notebook that
+    fails, times out or loses its kernel is recorded as failed and the next one runs.
     """
     check_timeout(timeout)
-    out_dir = check_out_dir(out_dir, must_be_empty=True, overwrite=overwrite)
+    writes = run_writes(notebooks, html)
+    unique = out_dir is None
+    out_dir = check_out_dir(default_out_dir(runs_dir) if unique else out_dir, overwrite=overwrite, writes=writes,
+                            only_name=unique)
     from .report import quiet_libraries
 
     with quiet_libraries():
         plan = check_run(notebooks, parameters)
-    env = decision_env(hub_status())  # the kernels get the decision and its reason
-    echo(f"Running {len(notebooks)} notebook(s) into {short_path(out_dir)}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if overwrite:
-        for old in [*out_dir.glob(NOTEBOOK_GLOB), *out_dir.glob("[0-9][0-9]_*.html"), out_dir / "summary.json"]:
-            old.unlink(missing_ok=True)
-    rows = []
-    with scoped_env(env):
-        try:
-            for number, notebook in enumerate(notebooks, 1):
-                echo(f"[{number}/{len(notebooks)}] {notebook.stem} ...", end=" ", flush=True)
-                row = {"notebook": notebook.stem, "parameters": plan[notebook], "status": "incomplete"}
-                rows.append(row)
-                _run_one(notebook, out_dir / notebook.name, row, timeout, html)
-                echo(f"{row['status']} ({row['seconds']} s)")
-                if row["status"] != "ok":
-                    echo(f"    cell [{row['failed_cell']}]: {row['error']}")
-        except KeyboardInterrupt:
-            echo("")
-            _write_summary(rows, out_dir)
-            raise Interrupted(sum(r["status"] != "incomplete" for r in rows), len(notebooks)) from None
-    _write_summary(rows, out_dir)
+    # The kernels get the hub decision and its reason, and the caches where the user meant them.
+    env = {**decision_env(hub_status()), **absolute_cache_env()}
+    with claimed(out_dir, overwrite=overwrite, writes=writes, unique=unique) as out_dir:
+        echo(f"Running {len(notebooks)} notebook(s) into {short_path(out_dir)}")
+        rows = RunRows(out_dir)
+        with scoped_env(env):
+            try:
+                for number, notebook in enumerate(notebooks, 1):
+                    echo(f"[{number}/{len(notebooks)}] {notebook.stem} ...", end=" ", flush=True)
+                    row = {"notebook": notebook.stem, "parameters": plan[notebook], "status": "incomplete"}
+                    rows.append(row)
+                    _run_one(notebook, out_dir / notebook.name, row, timeout, html)
+                    echo(f"{row['status']} ({row['seconds']} s)")
+                    if row["status"] != "ok":
+                        echo(f"    {_failure(row)}")
+            except KeyboardInterrupt:
+                echo("")
+                _write_summary(rows, out_dir)
+                raise Interrupted(sum(r["status"] != "incomplete" for r in rows), len(notebooks)) from None
+        _write_summary(rows, out_dir)
     return rows
 
 
 def _run_one(notebook: Path, target: Path, row: dict, timeout: int, html: bool) -> None:
     import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     started = time.perf_counter()
+    papermill_log = logging.getLogger("papermill")  # its "Kernel died ..." lines: the row says it, once
+    level = papermill_log.level
+    papermill_log.setLevel(logging.CRITICAL)
     try:
         papermill.execute_notebook(str(notebook), str(target), parameters=row["parameters"],
                                    cwd=str(notebook.parent), progress_bar=False, log_output=False,
@@ -142,7 +178,15 @@ def _run_one(notebook: Path, target: Path, row: dict, timeout: int, html: bool) 
         row["status"] = "ok"
     except papermill.PapermillExecutionError as error:
         row.update(status="failed", failed_cell=error.exec_count, error=f"{error.ename}: {error.evalue}")
+    except CellTimeoutError:
+        row.update(status="failed", failed_cell=_last_started_cell(target), error=f"timed out after {timeout} s")
+    except DeadKernelError:
+        row.update(status="failed", failed_cell=_last_started_cell(target), error="the kernel died")
+    except Exception as error:  # noqa: BLE001  (the kernel could not start, ...: the next notebook still runs)
+        row.update(status="failed", failed_cell=_last_started_cell(target),
+                   error=f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
     finally:
+        papermill_log.setLevel(level)
         row["seconds"] = round(time.perf_counter() - started, 1)
     if target.exists():
         records = read_records(target)
@@ -152,11 +196,34 @@ def _run_one(notebook: Path, target: Path, row: dict, timeout: int, html: bool) 
             _export_html(target)
 
 
+def _last_started_cell(target: Path) -> int | None:
+    """The execution count of the cell the kernel was running, from the copy papermill saved as
+    each cell started (None if it never got that far)."""
+    import nbformat
+
+    try:
+        cells = nbformat.read(str(target), as_version=4).cells
+    except (OSError, ValueError):
+        return None
+    started = [c for c in cells if c.cell_type == "code" and c.metadata.get("papermill", {}).get("start_time")]
+    if not started:
+        return None
+    if started[-1].get("execution_count") is None:  # it died before the kernel acknowledged the cell
+        counts = [c.execution_count for c in started[:-1] if c.get("execution_count")]
+        return counts[-1] + 1 if counts else 1
+    return started[-1].execution_count
+
+
+def _failure(row: dict) -> str:
+    where = f"cell [{row['failed_cell']}]" if row.get("failed_cell") is not None else "before its first cell"
+    return f"{where}: {row['error']}"
+
+
 def _write_summary(rows: list[dict], out_dir: Path) -> None:
     """summary.json, written last and atomically: a reader never sees half of it."""
-    scratch = out_dir / ".summary.json.partial"
+    scratch = out_dir / SUMMARY_SCRATCH
     scratch.write_text(json.dumps(rows, indent=1))
-    os.replace(scratch, out_dir / "summary.json")
+    os.replace(scratch, out_dir / SUMMARY_FILE)
 
 
 def _export_html(notebook: Path) -> None:
@@ -182,7 +249,7 @@ def summary_table(rows: list[dict]) -> str:
         details = [] if shared else [f"{n}: {t}" for n, t in row.get("sources", {}).items()]
         details += [f"{key}: {_short(json.dumps(value))}" for key, value in row.get("figures", {}).items()]
         if row["status"] == "failed":
-            details.append(f"FAILED in cell [{row['failed_cell']}]: {row['error']}")
+            details.append(f"FAILED {'in ' if row.get('failed_cell') is not None else ''}{_failure(row)}")
         lines += [f"{'':<4}{text}" for text in details]
     return "\n".join(lines)
 

@@ -67,15 +67,16 @@ def write_student_copies(notebooks: list[Path], out, overwrite: bool = False) ->
     written, so a bad notebook leaves the folder untouched."""
     import nbformat
 
-    from .params import check_out_dir
+    from .outdir import check_out_dir, claimed
 
-    folder = check_out_dir(out, must_be_empty=True, overwrite=overwrite)
+    writes = [nb.name for nb in notebooks]  # --overwrite replaces these copies, nothing else
+    folder = check_out_dir(out, overwrite=overwrite, writes=writes)
     copies = {nb.name: student_copy(nbformat.read(str(nb), as_version=4), nb.stem) for nb in notebooks}
-    folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, notebook in copies.items():
-        nbformat.write(notebook, str(folder / name))
-        written.append(folder / name)
+    with claimed(folder, overwrite=overwrite, writes=writes):
+        for name, notebook in copies.items():
+            nbformat.write(notebook, str(folder / name))
+            written.append(folder / name)
     return written
 
 
@@ -85,7 +86,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
                                             "their stubs, outputs cleared")
     parser.add_argument("notebooks", nargs="*", help="numbers or names (default: all), e.g. 01 03_batched_map")
     parser.add_argument("--out", required=True, help="a new or empty folder for the copies")
-    parser.add_argument("--overwrite", action="store_true", help="write into a non-empty --out, replacing copies")
+    parser.add_argument("--overwrite", action="store_true", help="write into a non-empty --out, replacing only "
+                                                                 "the copies this command writes")
     parser.set_defaults(func=cmd_student)
     return parser
 

@@ -30,6 +30,7 @@ import json
 import os
 import sys
 import time
+import typing
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
@@ -57,7 +58,8 @@ class TrainConfig:
     seed: int = 42  # the same seed on every process: the same new head, the same shuffled order
     threads: int | None = None  # torch threads per process (default: as the launcher set them)
     device: str = "auto"  # "auto" (GPUs where there are any), "cpu" or "cuda"
-    out: str = "runs/train"  # folder for metrics.json (written by the main process)
+    out: str | None = None  # a new or empty folder for metrics.json (default: a new runs/train/<timestamp>)
+    overwrite: bool = False  # write into a non-empty `out`, replacing only an earlier metrics.json
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -78,12 +80,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "seed": "seed for the new classifier head and the shuffled order, the same on every process",
         "threads": "torch threads per process (default: as the launcher set them; torchrun sets 1)",
         "device": "auto (GPUs where there are any), cpu or cuda",
-        "out": "folder for metrics.json, written by the main process",
+        "out": "a new or empty folder for metrics.json, written by the main process (default: a new "
+               "runs/train/<timestamp>)",
+        "overwrite": "write into a non-empty --out, replacing only an earlier metrics.json",
     }
     for field in fields(TrainConfig):
+        option = f"--{field.name.replace('_', '-')}"
+        if field.type is bool:  # a switch
+            parser.add_argument(option, dest=field.name, action="store_true", help=help_text[field.name])
+            continue
         known = field.default is not None  # None: the help says what decides instead
-        parser.add_argument(f"--{field.name.replace('_', '-')}", dest=field.name, default=field.default,
-                            type=type(field.default) if known else int, metavar=field.name.upper(),
+        kind = next(t for t in typing.get_args(field.type) or [field.type] if t is not type(None))
+        parser.add_argument(option, dest=field.name, default=field.default, type=kind, metavar=field.name.upper(),
                             help=help_text[field.name] + (" (default: %(default)s)" if known else ""))
     return parser
 
@@ -102,10 +110,12 @@ def config_from_args(args) -> TrainConfig:
 
 
 def check_config(config: TrainConfig) -> TrainConfig:
-    """Every option checked before any work: one ParameterError naming the first bad one."""
+    """Every option checked before any work: one ParameterError naming the first bad one. Last, the
+    main process takes the output folder (see `_taken_out`)."""
     from .padding import get_strategy
-    from .params import check_out_dir, check_parameters, check_positive_int
+    from .params import check_parameters, check_positive_int
 
+    out = _checked_out(config)  # at once: it is cheap
     optional = {name: getattr(config, name) for name in ("steps", "sample_size") if getattr(config, name) is not None}
     checked = check_parameters(source=config.source, task=config.task, checkpoint=config.checkpoint,
                                batch_size=config.batch_size, max_length=config.max_length,
@@ -117,9 +127,33 @@ def check_config(config: TrainConfig) -> TrainConfig:
     check_positive_int("epochs", config.epochs, 1000)
     if config.threads is not None:
         check_positive_int("threads", config.threads, 256)
-    out = check_out_dir(config.out, must_be_empty=False)
     return TrainConfig(**{**asdict(config), "source": checked["source"], "task": checked["task"],
-                          "out": str(out)})
+                          "out": str(_taken_out(config, out))})
+
+
+OUT_WRITES = [METRICS_FILE, f".{METRICS_FILE}.partial"]  # all --overwrite may replace in --out
+
+
+def _is_main() -> bool:
+    return int(os.environ.get("RANK", "0")) == 0  # the process that writes metrics.json
+
+
+def _checked_out(config: TrainConfig) -> Path:
+    """--out by the rule of every command; the default is a new runs/train/<timestamp>. The other
+    processes never write: they check the name, not the folder the main process takes."""
+    from .outdir import check_out_dir, default_out_dir
+
+    return check_out_dir(default_out_dir("runs/train") if config.out is None else config.out, writes=OUT_WRITES,
+                         overwrite=config.overwrite, only_name=config.out is None or not _is_main())
+
+
+def _taken_out(config: TrainConfig, folder: Path) -> Path:
+    """The main process holds the folder until it exits (a default one made under a free name)."""
+    from .outdir import claim_for_process
+
+    if not _is_main():
+        return folder
+    return claim_for_process(folder, overwrite=config.overwrite, writes=OUT_WRITES, unique=config.out is None)
 
 
 def hide_gpus() -> str | None:

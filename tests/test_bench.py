@@ -1,6 +1,7 @@
 """helpers.bench: every strategy trains on the same examples; results are written as CSV and a plot."""
 
 import csv
+import os
 import subprocess
 import sys
 from collections import Counter
@@ -67,6 +68,7 @@ def test_cli_writes_csv_and_plot(tmp_path):
     rows = list(csv.DictReader(open(tmp_path / "padding_benchmark.csv")))
     assert [r["strategy"] for r in rows] == list(STRATEGIES)
     assert (tmp_path / "padding_benchmark.png").stat().st_size > 10_000
+    assert sorted(os.listdir(tmp_path)) == sorted(bench.BENCH_WRITES)  # what --overwrite may replace, all of it
 
 
 def test_length_grouped_sorts_the_sample_as_one_megabatch(features, bert_tokenizer):

@@ -2,12 +2,14 @@
 manifest says so, served with no network."""
 
 import json
+import os
 
 import pytest
 from datasets import load_dataset
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 import helpers
+from helpers.__main__ import main
 from helpers.bundle import build_bundle
 from helpers.course import COURSE_FIGURES
 from helpers.sources import SAMPLE_REPO, SAMPLE_WHAT
@@ -64,9 +66,21 @@ def test_notebooks_run_from_the_bundle(bundle, tmp_path):
         assert all(text.startswith("classroom bundle") for text in row["sources"].values()), row["sources"]
 
 
-def test_bundle_refuses_a_used_folder_and_leaves_nothing_on_failure(bundle, tmp_path):
-    with pytest.raises(helpers.ParameterError, match="out=.*already exists and is not empty"):
-        build_bundle(["mrpc"], ["bert-base-uncased"], bundle)
+def test_a_class_can_read_the_bundle(bundle):
+    """Made as mkdir makes folders (the umask decides), not tempfile.mkdtemp's owner-only 700."""
+    umask = os.umask(0)
+    os.umask(umask)
+    for folder in (bundle, bundle / "nyu-mll" / "glue", bundle / "bert-base-uncased"):
+        assert folder.stat().st_mode & 0o777 == 0o777 & ~umask, folder
+    assert (bundle / "manifest.json").stat().st_mode & 0o044  # a file the group and others can read
+    assert not [p for p in bundle.parent.iterdir() if p.name.startswith(".")]  # no staging folder left
+
+
+def test_bundle_refuses_a_used_folder_and_leaves_nothing_on_failure(bundle, tmp_path, capsys):
+    with pytest.raises(helpers.ParameterError, match="out=.*already exists and is not empty; choose a new folder$"):
+        build_bundle(["mrpc"], ["bert-base-uncased"], bundle)  # bundle has no --overwrite: none suggested
+    assert main(["bundle", "--out", str(bundle)]) == 2
+    assert "overwrite" not in capsys.readouterr().err
     with pytest.raises(helpers.ParameterError, match="task='qqp': is not in the embedded sample"):
         build_bundle(["qqp"], ["bert-base-uncased"], tmp_path / "new")
     with pytest.raises(helpers.ParameterError, match="checkpoint='gpt2': is neither reachable"):

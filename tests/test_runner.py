@@ -14,7 +14,7 @@ import pytest
 
 import helpers
 from helpers.__main__ import main
-from helpers.runner import check_run, list_notebooks, run_notebooks, summary_table
+from helpers.runner import check_run, list_notebooks, summary_table
 
 ROOT = Path(__file__).resolve().parent.parent
 QUIET = {"echo": lambda *a, **k: None}
@@ -135,16 +135,74 @@ def test_out_on_a_read_only_file_system_for_run_bundle_and_bench(capsys, read_on
 
 
 @pytest.mark.notebooks
-def test_overwrite_replaces_an_earlier_run(tmp_path):
-    out = tmp_path / "out"
-    out.mkdir()
-    for earlier in ("01_loading_mrpc.ipynb", "03_batched_map.ipynb", "summary.json"):
-        (out / earlier).write_text("{}")  # an earlier run, of notebooks 1 and 3
-    rows = run_notebooks(list_notebooks(["01"]), {"sample_size": 5}, out, overwrite=True, **QUIET)
-    assert sorted(p.name for p in out.iterdir()) == ["01_loading_mrpc.ipynb", "summary.json"]
-    assert json.loads((out / "01_loading_mrpc.ipynb").read_text())["cells"]  # the new run, not the old file
-    assert json.loads((out / "summary.json").read_text()) == rows
-    assert rows[0]["parameters"] == {"sample_size": 5}
+def test_overwrite_replaces_only_what_the_run_writes(capsys, tmp_path, monkeypatch):
+    """Issue 22, item 2 as written: student copies, then a run into their folder with --overwrite
+    replaces notebook 1's copy and writes its summary; the six other copies and a teacher's file
+    stay byte for byte. Item 12 on the way: a relative HF_HOME is the user's folder's, not notebooks/."""
+    monkeypatch.chdir(tmp_path)
+    assert main(["student", "--out", "class/"]) == 0
+    Path("class/notes.txt").write_text("the teacher's")
+    others = {p: p.read_bytes() for p in Path("class").iterdir() if not p.name.startswith("01_")}
+    assert len(others) == 7
+    monkeypatch.setenv("HF_HOME", "cache")
+    code, out, err = _cli(capsys, "run", "01", "-p", "sample_size", "5", "--out", "class/", "--overwrite")
+    assert code == 0, out + err
+    assert {p: p.read_bytes() for p in others} == others
+    assert sorted(os.listdir("class")) == sorted([p.name for p in others] + ["01_loading_mrpc.ipynb", "summary.json"])
+    executed = json.loads(Path("class/01_loading_mrpc.ipynb").read_text())
+    assert executed["metadata"]["papermill"]["parameters"] == {"sample_size": 5}  # the run's, not the copy
+    (row,) = json.loads(Path("class/summary.json").read_text())
+    assert (row["notebook"], row["status"], row["parameters"]) == ("01_loading_mrpc", "ok", {"sample_size": 5})
+    assert Path("cache/datasets").is_dir()  # the kernel's cache, where the user meant it
+    assert not (ROOT / "notebooks" / "cache").exists()
+
+
+def _tiny_notebook(path: Path, *cells: str) -> Path:
+    import nbformat
+
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, str(path))
+    return path
+
+
+@pytest.mark.processes
+def test_a_dead_kernel_or_a_timeout_is_a_row_and_the_run_goes_on(capsys, tmp_path, monkeypatch):
+    """Issue 22, item 6: kill -9 of a kernel, a cell past --timeout: each recorded as the failure of
+    its cell, the next notebook still runs, summary.json is written, exit 1, no traceback."""
+    import helpers.runner
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    notebooks = [_tiny_notebook(folder / "01_dies.ipynb", "x = 1", "import os\nos.kill(os.getpid(), 9)"),
+                 _tiny_notebook(folder / "02_sleeps.ipynb", "import time", "time.sleep(120)"),
+                 _tiny_notebook(folder / "03_fine.ipynb", "print('still run')")]
+    monkeypatch.setattr(helpers.runner, "list_notebooks", lambda names: notebooks)
+    started = time.perf_counter()
+    code, out, err = _cli(capsys, "run", "--timeout", "3", "--out", str(tmp_path / "out"))
+    assert time.perf_counter() - started < 60
+    assert code == 1 and "Traceback" not in out + err and err == ""
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text())
+    assert [(r["notebook"], r["status"], r.get("failed_cell"), r.get("error")) for r in summary] == [
+        ("01_dies", "failed", 2, "the kernel died"),
+        ("02_sleeps", "failed", 2, "timed out after 3 s"),
+        ("03_fine", "ok", None, None)]
+    assert "cell [2]: the kernel died" in out and "cell [2]: timed out after 3 s" in out
+    assert "2 passed" not in out and "1 passed, 2 failed" in out
+    assert sorted(os.listdir(tmp_path / "out")) == ["01_dies.ipynb", "02_sleeps.ipynb", "03_fine.ipynb",
+                                                    "summary.json"]
+
+
+def test_kernels_get_the_cache_folders_absolute(tmp_path, monkeypatch):
+    from helpers.runner import absolute_cache_env
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HF_HOME", "cache")
+    monkeypatch.setenv("HF_DATASETS_CACHE", "/already/absolute")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    env = absolute_cache_env()
+    assert env["HF_HOME"] == str(tmp_path / "cache") and env["HF_DATASETS_CACHE"] == "/already/absolute"
+    assert "XDG_CACHE_HOME" not in env
 
 
 def test_the_summary_says_shared_sources_once():

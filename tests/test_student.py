@@ -77,7 +77,12 @@ def test_the_command_writes_copies_and_refuses_bad_out(tmp_path, capsys):
     assert main(["student", "09", "--out", str(tmp_path / "new")]) == 2
     assert "error: notebook='09': choose from 01_loading_mrpc" in capsys.readouterr().err
     assert not (tmp_path / "new").exists() and a_file.read_text() == "not a folder"
-    assert main(["student", "01", "--out", str(out), "--overwrite"]) == 0
+    (out / "notes.txt").write_text("the teacher's")
+    kept = (out / "03_batched_map.ipynb").stat().st_mtime_ns
+    assert main(["student", "01", "--out", str(out), "--overwrite"]) == 0  # replaces its one copy, nothing else
+    assert sorted(p.name for p in out.iterdir()) == ["01_loading_mrpc.ipynb", "03_batched_map.ipynb", "notes.txt"]
+    assert (out / "03_batched_map.ipynb").stat().st_mtime_ns == kept
+    assert (out / "notes.txt").read_text() == "the teacher's"
 
 
 @pytest.mark.notebooks
