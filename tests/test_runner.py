@@ -79,7 +79,7 @@ def test_the_up_front_check_is_quiet(capfd, tmp_path, monkeypatch, task_folder):
 
     data_bars = importlib.import_module("datasets.utils.tqdm")
     folder, _ = task_folder("mrpc")
-    monkeypatch.delenv("TQDM_DISABLE")
+    monkeypatch.delenv("TQDM_DISABLE", raising=False)  # a learner has none
     monkeypatch.setattr(data_bars, "HF_DATASETS_DISABLE_PROGRESS_BARS", None)
     monkeypatch.setattr(data_bars, "_hf_datasets_progress_bars_disabled", False)
     monkeypatch.setattr(constants, "HF_HOME", str(tmp_path / "cold"))
