@@ -62,3 +62,8 @@ def write_arrow(split, rows: int, folder) -> str:
 
 def file_mb(path) -> float:
     return os.path.getsize(path) / 2**20
+
+
+def cores() -> int:
+    """CPU cores this process may use (a container or taskset can allow fewer than the machine has)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
