@@ -50,10 +50,16 @@ class Located:
         return f"{self.what} [{self.why}]"
 
 
+_SAID: dict[str, str] = {}  # name -> the source line this process (a notebook's kernel) printed for it
+
+
 def locate(name: str, source="auto") -> str:
-    """The Hub id `name`, or a local folder shaped like that Hub repository; prints which and why."""
+    """The Hub id `name`, or a local folder shaped like that Hub repository; prints which and why,
+    once per name in a process (again only if the answer changes)."""
     found = resolve(name, source)
-    record(f"source:{found.name}", found.description, label=f"Source of {found.name}")
+    if _SAID.get(found.name) != found.description:
+        record(f"source:{found.name}", found.description, label=f"Source of {found.name}")
+        _SAID[found.name] = found.description
     return found.target
 
 

@@ -19,7 +19,8 @@ from helpers.course import COURSE_FIGURES, REAL_MRPC
 MRPC = helpers.get_task("mrpc")
 
 
-def test_auto_offline_serves_the_sample_fast_and_says_why(capsys):
+def test_auto_offline_serves_the_sample_fast_and_says_why(capsys, monkeypatch):
+    monkeypatch.setattr(sources, "_SAID", {})  # as in a fresh kernel
     started = time.perf_counter()
     target = helpers.locate("nyu-mll/glue", "auto")
     raw = load_dataset(target, "mrpc")
@@ -191,3 +192,16 @@ def test_locate_output_is_what_the_library_accepts(tmp_path):
     tokenizer = AutoTokenizer.from_pretrained(target)
     assert tokenizer("paraphrase")["input_ids"][0] == 101
     assert os.path.isabs(target)
+
+
+def test_a_source_line_is_said_once_per_name_until_the_answer_changes(capsys, monkeypatch, tmp_path):
+    monkeypatch.setattr(sources, "_SAID", {})
+    for _ in range(3):
+        helpers.locate("nyu-mll/glue", "sample")
+        helpers.locate("bert-base-uncased", "sample")
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["Source of nyu-mll/glue", "Source of bert-base-uncased"]
+    folder = tmp_path / "glue"
+    shutil.copytree(sources.SAMPLE_REPO, folder)
+    helpers.locate("nyu-mll/glue", folder)  # another answer: said again
+    assert capsys.readouterr().out.startswith("Source of nyu-mll/glue: local folder")
