@@ -60,6 +60,7 @@ class TrainConfig:
     device: str = "auto"  # "auto" (GPUs where there are any), "cpu" or "cuda"
     out: str | None = None  # a new or empty folder for metrics.json (default: a new runs/train/<timestamp>)
     overwrite: bool = False  # write into a non-empty `out`, replacing only an earlier metrics.json
+    no_progress_bar: bool = False  # no bar at all: processes forked from a notebook's kernel must draw none
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -83,6 +84,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "out": "a new or empty folder for metrics.json, written by the main process (default: a new "
                "runs/train/<timestamp>)",
         "overwrite": "write into a non-empty --out, replacing only an earlier metrics.json",
+        "no_progress_bar": "show no progress bar (the main process shows one by default)",
     }
     for field in fields(TrainConfig):
         option = f"--{field.name.replace('_', '-')}"
@@ -366,7 +368,8 @@ def _train_and_evaluate(accelerator, config: TrainConfig) -> dict:
     fingerprint = weights_fingerprint(accelerator.unwrap_model(model))
     checks = {"weights_identical_at_start": same_on_every_process(accelerator, fingerprint)}
     shapes, losses, first_idx, seen = [], [], None, 0
-    progress = tqdm(total=steps, desc="training", disable=bars_off() or not accelerator.is_local_main_process)
+    progress = tqdm(total=steps, desc="training",
+                    disable=config.no_progress_bar or bars_off() or not accelerator.is_local_main_process)
     model.train()
     step, started, timed_examples = 0, None, 0
     while step < steps:

@@ -82,7 +82,7 @@ def test_notebooks_beyond_the_section_say_so_first(notebook):
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_code_cells_stay_short(notebook):
     lengths = [len(c.source.splitlines()) for c in _read(notebook).cells if c.cell_type == "code"]
-    assert max(lengths) <= 28, lengths  # about 25 lines: one screen of a laptop
+    assert max(lengths) <= 30, lengths  # about 25 lines: one screen of a laptop
 
 
 def test_no_test_kernel_gets_display_settings():
