@@ -40,11 +40,11 @@ KEY_TEXT = {
                         "ClassLabel(names=['not_equivalent', 'equivalent'])", "mrpc rows:"],
     "02_pair_tokenization": ["[CLS]", "[SEP]", "largest difference in the logits", "text input must be of type",
                              "15 tokens: 8 with token_type_ids 0, 7 with 1; 3 special", "as a pair: "],
-    "03_batched_map": ["examples/s", "batched=True is", "num_proc=2"],
+    "03_batched_map": ["examples/s", "batched=True was", "num_proc=2"],
     "04_dynamic_padding": ["collated input_ids shape: [8, ", "same as DataCollatorWithPadding: True",
                            "the same pairs in both: True"],
     "05_adamw_step": ["loss on this batch:", "LOAD REPORT from: ", "tensors changed"],
-    "06_padding_lab": ["speedup_vs_fixed", "length_grouped", "packing could save at most"],
+    "06_padding_lab": ["vs fixed", "length_grouped", "packing could save at most"],
     "07_multiple_processes": ["MULTI_CPU", "gather_for_metrics returned each pair once, in order: True"],
 }
 
