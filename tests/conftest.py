@@ -45,6 +45,7 @@ def task_folder(tmp_path, sample):
     import datasets
 
     import helpers
+    from helpers.report import quiet_libraries
 
     def make(task: str, folder: Path | None = None) -> tuple[Path, dict[str, int]]:
         folder = folder or tmp_path / f"{task}-data"
@@ -64,9 +65,10 @@ def task_folder(tmp_path, sample):
                 labels = [(i + y) % info.num_labels for i, y in enumerate(labels)]
             texts = {column: list(part[source]) for column, source
                      in zip(info.text_columns, ("sentence1", "sentence2"))}
-            datasets.Dataset.from_dict({**texts, "label": labels, "idx": list(range(n))},
-                                       features=info.features()).to_parquet(
-                str(folder / f"{split}-00000-of-00001.parquet"))
+            with quiet_libraries():  # the fixture's own writing: no bars in the tests' output
+                datasets.Dataset.from_dict({**texts, "label": labels, "idx": list(range(n))},
+                                           features=info.features()).to_parquet(
+                    str(folder / f"{split}-00000-of-00001.parquet"))
             rows[split] = n
         return folder, rows
 

@@ -235,19 +235,25 @@ def _unfold(page) -> dict:
     returns the state before and after, and the answer's text as the page shows it."""
     before = page.evaluate(FOLDS)
     cells = page.locator(".jp-Notebook .jp-Cell")
+    page.evaluate(SCROLL_TO, before["heading"])
     heading = cells.nth(before["heading"])
-    heading.scroll_into_view_if_needed()
-    heading.locator(".jp-collapseHeadingButton").click()
+    heading.hover()  # JupyterLab shows the heading's buttons under the pointer
+    shown = heading.locator(".jp-showHiddenCellsButton")  # "N cells hidden", below a collapsed heading
+    (shown if shown.count() and shown.is_visible() else heading.locator(".jp-collapseHeadingButton")).click()
     page.wait_for_function("h => !jupyterapp.shell.currentWidget.content.widgets[h + 1].isHidden",
                            arg=before["heading"], timeout=10_000)
+    page.evaluate(SCROLL_TO, before["answer"])
     answer = cells.nth(before["answer"])
-    answer.scroll_into_view_if_needed()
     answer.locator(".jp-InputPlaceholder").click()
     page.wait_for_function("a => !jupyterapp.shell.currentWidget.content.widgets[a].inputHidden",
                            arg=before["answer"], timeout=10_000)
     answer.screenshot(path=str(ARTIFACTS / "01_answer_shown.png"))
     return {"before": before, "after": page.evaluate(FOLDS),
             "answer_text": answer.locator(".jp-InputArea-editor").inner_text()}
+
+
+# Bring a cell into view (JupyterLab draws only the cells near the view).
+SCROLL_TO = """i => jupyterapp.shell.currentWidget.content.scrollToItem(i, 'center').then(() => true)"""
 
 
 # What the test does in a notebook after running it and taking its picture: {notebook: function(page)}.
