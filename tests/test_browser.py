@@ -298,6 +298,8 @@ def test_jupyterlab_runs_the_notebook(lab, notebook):
         page.wait_for_function("() => window.runAllResult !== null", timeout=240_000, polling=250)
         page.wait_for_function(KERNEL_IDLE, arg=name, timeout=60_000)
         cells = page.evaluate(CELLS)
+        # every section open, as a learner who clicked them all: the picture shows the whole notebook
+        page.evaluate("() => jupyterapp.commands.execute('notebook:expand-all-headings').then(() => true)")
         images = page.evaluate(IMAGES)
         height = 0
         for _ in range(5):
