@@ -50,10 +50,16 @@ class Located:
         return f"{self.what} [{self.why}]"
 
 
+_SHOWN: dict[str, str] = {}  # name -> the source line already shown in this process (a kernel)
+
+
 def locate(name: str, source="auto") -> str:
-    """The Hub id `name`, or a local folder shaped like that Hub repository; prints which and why."""
+    """The Hub id `name`, or a local folder shaped like that Hub repository; prints which and why,
+    once per name in a process (again only when the answer changes)."""
     found = resolve(name, source)
-    record(f"source:{found.name}", found.description, label=f"Source of {found.name}")
+    if _SHOWN.get(found.name) != found.description:
+        record(f"source:{found.name}", found.description, label=f"Source of {found.name}")
+        _SHOWN[found.name] = found.description
     return found.target
 
 
@@ -62,15 +68,41 @@ def resolve(name: str, source="auto") -> Located:
     name, source = check_name(name), check_source(source)
     if name == HUB_DATASET:
         return _resolve_dataset(source)
+    if Path(name).is_absolute():  # a local model folder, checked by check_name
+        return Located(name, name, f"local model folder {short_path(Path(name))}")
     return _resolve_model(name, source)
 
 
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "spiece.model", "sentencepiece.bpe.model")
+
+
 def check_name(name) -> str:
+    """A valid Hub id (huggingface_hub's own rule), or a local model folder made absolute: as
+    `from_pretrained`, an existing folder wins over a Hub id of the same spelling."""
     if not isinstance(name, str) or not name.strip() or " " in name.strip():
         raise ParameterError("checkpoint", name, "a Hub id such as 'bert-base-uncased' or 'nyu-mll/glue'")
-    if name.strip() == "glue":
+    name = name.strip()
+    if name == "glue":
         raise ParameterError("name", name, f"the course's 'glue' id no longer resolves; use {HUB_DATASET!r}")
-    return name.strip()
+    folder = Path(name).expanduser()
+    if folder.is_dir():
+        missing = [what for what, present in (
+            ("config.json", (folder / "config.json").is_file()),
+            ("tokenizer files (" + ", ".join(TOKENIZER_FILES[:3]) + ")",
+             any((folder / f).is_file() for f in TOKENIZER_FILES))) if not present]
+        if missing:
+            raise ParameterError("checkpoint", name, f"is a folder without {' or '.join(missing)}; a local "
+                                 "model folder is what save_pretrained writes (model and tokenizer)")
+        return str(folder.resolve())
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    try:
+        validate_repo_id(name)
+    except HFValidationError as error:
+        reason = str(error).splitlines()[0].split(": '")[0].rstrip(".")
+        raise ParameterError("checkpoint", name, f"is neither a local model folder nor a valid Hub id ({reason}); "
+                             "e.g. 'bert-base-uncased' or 'org/name'") from None
+    return name
 
 
 def check_source(source) -> str:
