@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ParameterError
-from .hub import hub_status
+from .hub import check_endpoint, hub_status
 from .report import record, short_path
 from .standins import STANDINS, standin_folder
 from .tasks import GLUE_TASKS, HUB_DATASET, GlueTask, get_task
@@ -65,6 +65,7 @@ def locate(name: str, source="auto") -> str:
 
 def resolve(name: str, source="auto") -> Located:
     """What `locate` returns, and its description, without printing anything."""
+    check_endpoint()  # the first helper a notebook calls: before anything imports huggingface_hub
     name, source = check_name(name), check_source(source)
     if name == HUB_DATASET:
         return _resolve_dataset(source)
@@ -107,6 +108,7 @@ def check_name(name) -> str:
 
 def check_source(source) -> str:
     """'auto', 'hub', 'sample', or an existing folder (str or pathlib.Path), made absolute."""
+    check_endpoint()  # every up-front check passes here, before huggingface_hub is imported
     if isinstance(source, os.PathLike):
         source = os.fspath(source)
     if not isinstance(source, str) or not source.strip():

@@ -58,3 +58,24 @@ def test_source_line_once_per_name_again_when_answer_differs(capsys, tmp_path):
     (bundle / "bert-base-uncased" / "config.json").write_text("{}")
     helpers.locate("bert-base-uncased", str(bundle))  # a different answer is said again
     assert capsys.readouterr().out.splitlines()[0].startswith("Source of bert-base-uncased: local folder ")
+
+
+@pytest.mark.parametrize("endpoint", ["http://[::1", "http://localhost:99999", "huggingface.co"])
+def test_malformed_hf_endpoint_is_one_line(endpoint, monkeypatch):
+    monkeypatch.setenv("HF_ENDPOINT", endpoint)
+    with pytest.raises(ParameterError, match=r"^HF_ENDPOINT="):
+        helpers.locate("bert-base-uncased", "sample")
+    with pytest.raises(ParameterError, match=r"^HF_ENDPOINT="):
+        sources.check_source("auto")
+
+
+def test_command_line_refuses_malformed_endpoint_before_importing_the_hub(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HF_ENDPOINT": "http://[::1"}
+    done = subprocess.run([sys.executable, "-m", "helpers", "run", "01", "--out", str(tmp_path / "o")],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "HF_ENDPOINT='http://[::1'" in done.stderr + done.stdout
