@@ -172,7 +172,9 @@ def main(argv=None) -> int:
     train.add_parser(sub)
 
     args = parser.parse_args(argv)
-    return exit_code(args.func, args)
+    from .hub import check_endpoint
+
+    return exit_code(lambda a: check_endpoint() or args.func(a), args)  # HF_ENDPOINT before any import
 
 
 if __name__ == "__main__":

@@ -34,6 +34,24 @@ ONLINE_TIMEOUTS = {"HF_HUB_ETAG_TIMEOUT": "5", "HF_HUB_DOWNLOAD_TIMEOUT": "20"}
 _TRUE = {"1", "true", "yes", "on"}
 
 
+def check_endpoint() -> None:
+    """A malformed HF_ENDPOINT breaks importing huggingface_hub (urlsplit in its constants): say so
+    in one line before anything imports the library."""
+    from .errors import ParameterError
+
+    value = os.environ.get("HF_ENDPOINT")
+    if value is None:
+        return
+    try:
+        parts = urlparse(value)
+        parts.port  # noqa: B018 - raises on a bad port
+    except ValueError as error:
+        raise ParameterError("HF_ENDPOINT", value, f"is not a URL ({error}); unset it or give e.g. "
+                             f"{DEFAULT_ENDPOINT!r}") from None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ParameterError("HF_ENDPOINT", value, f"must be an http(s) URL such as {DEFAULT_ENDPOINT!r}")
+
+
 @dataclass(frozen=True)
 class HubStatus:
     online: bool

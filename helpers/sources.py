@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ParameterError
-from .hub import hub_status
+from .hub import check_endpoint, hub_status
 from .report import record, short_path
 from .standins import STANDINS, standin_folder
 from .tasks import GLUE_TASKS, HUB_DATASET, GlueTask, get_task
@@ -50,37 +50,65 @@ class Located:
         return f"{self.what} [{self.why}]"
 
 
-_SAID: dict[str, str] = {}  # name -> the source line this process (a notebook's kernel) printed for it
+_SHOWN: dict[str, str] = {}  # name -> the source line already shown in this process (a kernel)
 
 
 def locate(name: str, source="auto") -> str:
     """The Hub id `name`, or a local folder shaped like that Hub repository; prints which and why,
-    once per name in a process (again only if the answer changes)."""
+    once per name in a process (again only when the answer changes)."""
     found = resolve(name, source)
-    if _SAID.get(found.name) != found.description:
+    if _SHOWN.get(found.name) != found.description:
         record(f"source:{found.name}", found.description, label=f"Source of {found.name}")
-        _SAID[found.name] = found.description
+        _SHOWN[found.name] = found.description
     return found.target
 
 
 def resolve(name: str, source="auto") -> Located:
     """What `locate` returns, and its description, without printing anything."""
+    check_endpoint()  # the first helper a notebook calls: before anything imports huggingface_hub
     name, source = check_name(name), check_source(source)
     if name == HUB_DATASET:
         return _resolve_dataset(source)
+    if Path(name).is_absolute():  # a local model folder, checked by check_name
+        return Located(name, name, f"local model folder {short_path(Path(name))}")
     return _resolve_model(name, source)
 
 
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "spiece.model", "sentencepiece.bpe.model")
+
+
 def check_name(name) -> str:
+    """A valid Hub id (huggingface_hub's own rule), or a local model folder made absolute: as
+    `from_pretrained`, an existing folder wins over a Hub id of the same spelling."""
     if not isinstance(name, str) or not name.strip() or " " in name.strip():
         raise ParameterError("checkpoint", name, "a Hub id such as 'bert-base-uncased' or 'nyu-mll/glue'")
-    if name.strip() == "glue":
+    name = name.strip()
+    if name == "glue":
         raise ParameterError("name", name, f"the course's 'glue' id no longer resolves; use {HUB_DATASET!r}")
-    return name.strip()
+    folder = Path(name).expanduser()
+    if folder.is_dir():
+        missing = [what for what, present in (
+            ("config.json", (folder / "config.json").is_file()),
+            ("tokenizer files (" + ", ".join(TOKENIZER_FILES[:3]) + ")",
+             any((folder / f).is_file() for f in TOKENIZER_FILES))) if not present]
+        if missing:
+            raise ParameterError("checkpoint", name, f"is a folder without {' or '.join(missing)}; a local "
+                                 "model folder is what save_pretrained writes (model and tokenizer)")
+        return str(folder.resolve())
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+
+    try:
+        validate_repo_id(name)
+    except HFValidationError as error:
+        reason = str(error).splitlines()[0].split(": '")[0].rstrip(".")
+        raise ParameterError("checkpoint", name, f"is neither a local model folder nor a valid Hub id ({reason}); "
+                             "e.g. 'bert-base-uncased' or 'org/name'") from None
+    return name
 
 
 def check_source(source) -> str:
     """'auto', 'hub', 'sample', or an existing folder (str or pathlib.Path), made absolute."""
+    check_endpoint()  # every up-front check passes here, before huggingface_hub is imported
     if isinstance(source, os.PathLike):
         source = os.fspath(source)
     if not isinstance(source, str) or not source.strip():

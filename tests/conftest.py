@@ -119,3 +119,12 @@ def silent_server():
         process.kill()
         process.wait(timeout=10)
     assert process.poll() is not None
+
+
+@pytest.fixture(autouse=True)
+def fresh_source_lines():
+    """Each test starts as a fresh kernel: `locate` prints a name's source line once per process."""
+    from helpers import sources
+
+    sources._SHOWN.clear()
+    yield

@@ -19,8 +19,7 @@ from helpers.course import COURSE_FIGURES, REAL_MRPC
 MRPC = helpers.get_task("mrpc")
 
 
-def test_auto_offline_serves_the_sample_fast_and_says_why(capsys, monkeypatch):
-    monkeypatch.setattr(sources, "_SAID", {})  # as in a fresh kernel
+def test_auto_offline_serves_the_sample_fast_and_says_why(capsys):
     started = time.perf_counter()
     target = helpers.locate("nyu-mll/glue", "auto")
     raw = load_dataset(target, "mrpc")
@@ -194,8 +193,7 @@ def test_locate_output_is_what_the_library_accepts(tmp_path):
     assert os.path.isabs(target)
 
 
-def test_a_source_line_is_said_once_per_name_until_the_answer_changes(capsys, monkeypatch, tmp_path):
-    monkeypatch.setattr(sources, "_SAID", {})
+def test_a_source_line_is_said_once_per_name_until_the_answer_changes(capsys, tmp_path):
     for _ in range(3):
         helpers.locate("nyu-mll/glue", "sample")
         helpers.locate("bert-base-uncased", "sample")
