@@ -98,3 +98,16 @@ def test_stored_noise_is_only_what_the_notebook_explains(notebook):
     assert counted["stderr"] == 0, counted
     if notebook.stem[:2] != "03":
         assert counted["progress widgets"] == 0, counted
+
+
+def test_the_readmes_timing_table_is_the_notebooks_reading_time():
+    """The README's table of reading times is measured, not typed: it must match the notebooks."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for notebook in NOTEBOOKS:
+        minutes = reading_minutes(notebook)
+        row = next(line for line in readme.splitlines() if line.startswith(f"| `{notebook.stem}` | ")
+                   and "min" in line)
+        core, deeper = (cell.strip() for cell in row.split("|")[2:4])
+        assert (core, deeper) == (f"{minutes['core']:.0f} min", f"{minutes['deeper']:.0f} min"), row
