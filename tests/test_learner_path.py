@@ -108,6 +108,6 @@ def test_the_readmes_timing_table_is_the_notebooks_reading_time():
     for notebook in NOTEBOOKS:
         minutes = reading_minutes(notebook)
         row = next(line for line in readme.splitlines() if line.startswith(f"| `{notebook.stem}` | ")
-                   and "min" in line)
+                   and line.endswith(" s |"))
         core, deeper = (cell.strip() for cell in row.split("|")[2:4])
         assert (core, deeper) == (f"{minutes['core']:.0f} min", f"{minutes['deeper']:.0f} min"), row
