@@ -44,7 +44,7 @@ KEY_TEXT = {
     "04_dynamic_padding": ["collated input_ids shape: [8, ", "same as DataCollatorWithPadding: True",
                            "the same pairs in both: True"],
     "05_adamw_step": ["loss on this batch:", "LOAD REPORT from: ", "tensors changed"],
-    "06_padding_lab": ["vs fixed", "length_grouped", "packing could save at most"],
+    "06_padding_lab": ["as fast as", "length_grouped", "packing could save at most"],
     "07_multiple_processes": ["MULTI_CPU", "gather_for_metrics returned each pair once, in order: True"],
 }
 
