@@ -66,3 +66,22 @@ def pytest_collection_modifyitems(items):
             place = (2, 0) if slow else (3, 0)
         rank[item.path] = min(rank.get(item.path, place), place)
     items.sort(key=lambda item: rank[item.path])  # stable: a file's tests keep their order
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A notebook cell run by nbval shows no more stderr outputs and progress widgets than its stored
+    copy, in every cell, even those whose outputs nbval does not compare (nbval-ignore-output):
+    the learner's kernel shows what the notebook stores, nothing more."""
+    result = yield
+    live = getattr(item, "test_outputs", None)
+    if live is not None and item.path.suffix == ".ipynb":
+        from nbval.plugin import coalesce_streams
+
+        from helpers.reading import noise
+
+        seen = noise([{"outputs": live}])
+        stored = noise([{"outputs": coalesce_streams(list(item.cell.outputs))}])
+        more = {kind: f"{seen[kind]} live, {stored[kind]} stored" for kind in seen if seen[kind] > stored[kind]}
+        assert not more, f"{item.name}: a learner's kernel shows more than the stored copy: {more}"
+    return result

@@ -58,6 +58,11 @@ def reading_minutes(notebook) -> dict[str, float]:
     return {part: round(value, 1) for part, value in totals.items()}
 
 
+# tqdm's text beside its widget: "Map:  40%|####  | 83/208 [00:00<00:00, ...]" (or, with no total,
+# "Map: 83 examples [00:00, ...]"): a percentage bar or an elapsed time in brackets.
+_PROGRESS_BAR = re.compile(r"%\||\[\d+:\d\d")
+
+
 def noise(notebook) -> dict[str, int]:
     """What a learner sees that the notebook did not write itself: stderr outputs (warnings, reports)
     and progress-bar widgets, counted over a notebook's outputs (a path, its JSON, or a list of cells
@@ -67,5 +72,5 @@ def noise(notebook) -> dict[str, int]:
     cells = notebook["cells"] if isinstance(notebook, dict) else notebook
     outputs = [o for c in cells if c.get("cell_type", "code") == "code" for o in c.get("outputs", [])]
     widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
-               and "Progress" in "".join(o["data"].get("text/plain", ""))]
+               and _PROGRESS_BAR.search("".join(o["data"].get("text/plain", "")))]
     return {"stderr": sum(o.get("name") == "stderr" for o in outputs), "progress widgets": len(widgets)}

@@ -7,6 +7,7 @@ tests/test_notebooks.py compare their stderr outputs and progress widgets with t
 """
 
 import os
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -96,8 +97,40 @@ def test_stored_noise_is_only_what_the_notebook_explains(notebook):
     widgets only where the notebook says what they are (notebook 3's map)."""
     counted = noise(notebook)
     assert counted["stderr"] == 0, counted
-    if notebook.stem[:2] != "03":
-        assert counted["progress widgets"] == 0, counted
+    assert (counted["progress widgets"] > 0) == (notebook.stem[:2] == "03"), counted
+
+
+@pytest.mark.processes
+def test_nbval_fails_a_cell_that_shows_more_than_its_stored_copy(tmp_path):
+    """The check conftest.py adds to nbval: a cell whose outputs nbval ignores still may not show a
+    warning or a progress bar that its stored copy does not."""
+    import subprocess
+    import sys
+
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    root = Path(__file__).resolve().parent.parent
+    bar = {"application/vnd.jupyter.widget-view+json": {"model_id": "x", "version_major": 2, "version_minor": 0},
+           "text/plain": "Map:  50%|#####     | 1/2 [00:00<00:00, 9.00 examples/s]"}
+    cells = [new_code_cell("import sys\nprint('a warning', file=sys.stderr)", execution_count=1,
+                           metadata={"tags": ["nbval-ignore-output"]}),
+             new_code_cell("from tqdm.auto import tqdm\nlist(tqdm(range(2), desc='Map'));", execution_count=2,
+                           metadata={"tags": ["nbval-ignore-output"]},
+                           outputs=[new_output("display_data", data=bar)]),
+             new_code_cell("list(tqdm(range(2), desc='Map'));", execution_count=3,
+                           metadata={"tags": ["nbval-ignore-output"]}),
+             new_code_cell("print(1)", execution_count=4, outputs=[new_output("stream", name="stdout", text="1\n")])]
+    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "language": "python",
+                                                                       "display_name": "Python 3"}}),
+                   str(tmp_path / "noisy.ipynb"))
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "conftest", "-p", "no:xdist", "-p",
+                           "no:cacheprovider", "--nbval", "--nbval-current-env", "noisy.ipynb"], cwd=tmp_path,
+                          env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True, timeout=120)
+    assert "2 failed, 2 passed" in done.stdout, done.stdout[-2000:]
+    assert "Cell 0: a learner's kernel shows more than the stored copy: {'stderr': '1 live, 0 stored'}" in done.stdout
+    assert "Cell 2: a learner's kernel shows more than the stored copy: {'progress widgets': '1 live, 0 stored'}" \
+        in done.stdout
 
 
 def test_the_readmes_timing_table_is_the_notebooks_reading_time():

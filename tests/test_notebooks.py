@@ -135,10 +135,9 @@ def test_distilbert_first_on_qqp_question_pairs(tmp_path, task_folder):
 @pytest.mark.notebooks
 def test_mnli_and_stsb_run_with_their_own_splits_and_labels(tmp_path, task_folder):
     mnli, _ = task_folder("mnli")
-    rows = _run(tmp_path / "mnli", ["01", "05"], task="mnli", source=str(mnli))
+    rows = _run(tmp_path / "mnli", ["01"], task="mnli", source=str(mnli))
     assert set(rows["01"]["figures"]["rows"]) == set(helpers.get_task("mnli").splits)
     assert set(rows["01"]["figures"]["train_label_counts"]) == set(helpers.get_task("mnli").label_names)
-    assert rows["05"]["figures"]["tensors_changed"] > 100
     stsb, _ = task_folder("stsb")
     loss = _run(tmp_path / "stsb", ["05"], task="stsb", source=str(stsb))["05"]["figures"]["loss"]
     assert loss["after"] < loss["before"]  # mean squared error on scores, one step on the same batch

@@ -166,32 +166,11 @@ def test_one_process(tmp_path, sample):
     _nothing_left(metrics, tmp_path)
 
 
-@pytest.mark.processes
-def test_two_processes_each_pad_their_own_batches_and_keep_equal_weights(tmp_path, sample):
-    """torchrun twice in a row, random then length-grouped batches: two processes each time, clean exits."""
-    runs = {}
-    for padding in ("dynamic", "length_grouped"):
-        out = tmp_path / padding
-        done = _run([*TORCHRUN, "--standalone", "--nproc_per_node", "2", "-m", "helpers.train", *TINY,
-                     "--padding", padding, "--out", str(out)])
-        _clean_exit(done)
-        runs[padding] = metrics = _metrics(out)
-        _check_training(metrics, 2, sample)
-        assert metrics["nodes"] == 1 and metrics["padding"] == padding
-        assert done.stdout.count("metrics written to") == 1  # the main process alone reports
-        _nothing_left(metrics, tmp_path)
-    # the same examples, grouped by length before being dealt out: less padding on every process
-    grouped, random = _waste(runs["length_grouped"]), _waste(runs["dynamic"])
-    assert all(g < r for g, r in zip(grouped, random)), (grouped, random)
-
-
-@pytest.mark.processes
-def test_two_machines_meeting_on_localhost(tmp_path, sample):
+def _two_nodes(tmp_path, out) -> subprocess.CompletedProcess:
     """Two one-process "nodes", as on two machines: torchrun --nnodes 2 with a c10d rendezvous endpoint."""
-    out, port = tmp_path / "nodes", training.free_port()
     command = [*TORCHRUN, "--nnodes", "2", "--nproc_per_node", "1", "--rdzv-backend", "c10d",
-               "--rdzv-endpoint", f"127.0.0.1:{port}", "--rdzv-id", "test-nodes", "-m", "helpers.train", *TINY,
-               "--out", str(out)]
+               "--rdzv-endpoint", f"127.0.0.1:{training.free_port()}", "--rdzv-id", "test-nodes", "-m",
+               "helpers.train", *TINY, "--out", str(out)]
     nodes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     try:
         outputs = [node.communicate(timeout=180) for node in nodes]
@@ -202,12 +181,30 @@ def test_two_machines_meeting_on_localhost(tmp_path, sample):
                 node.wait(timeout=10)
     for node, (stdout, stderr) in zip(nodes, outputs):
         _clean_exit(subprocess.CompletedProcess(node.args, node.returncode, stdout, stderr))
-    metrics = _metrics(out)
-    _check_training(metrics, 2, sample)
-    assert metrics["nodes"] == 2
-    assert sum("metrics written to" in stdout for stdout, _ in outputs) == 1
-    _nothing_left(metrics, tmp_path)
     assert all(not psutil.pid_exists(node.pid) for node in nodes)
+    return [stdout for stdout, _ in outputs]
+
+
+@pytest.mark.processes
+def test_two_processes_on_one_machine_and_on_two(tmp_path, sample):
+    """torchrun with two processes, length-grouped batches; then two "machines" meeting on localhost,
+    random batches: two processes each time, each padding its own batches, clean exits."""
+    grouped = tmp_path / "length_grouped"
+    done = _run([*TORCHRUN, "--standalone", "--nproc_per_node", "2", "-m", "helpers.train", *TINY,
+                 "--padding", "length_grouped", "--out", str(grouped)])
+    _clean_exit(done)
+    assert done.stdout.count("metrics written to") == 1  # the main process alone reports
+    stdouts = _two_nodes(tmp_path, tmp_path / "nodes")
+    assert sum("metrics written to" in stdout for stdout in stdouts) == 1
+    runs = {"length_grouped": _metrics(grouped), "dynamic": _metrics(tmp_path / "nodes")}
+    for padding, metrics in runs.items():
+        _check_training(metrics, 2, sample)
+        assert metrics["padding"] == padding
+        _nothing_left(metrics, tmp_path)
+    assert (runs["length_grouped"]["nodes"], runs["dynamic"]["nodes"]) == (1, 2)
+    # the same examples, grouped by length before being dealt out: less padding on every process
+    grouped, random = _waste(runs["length_grouped"]), _waste(runs["dynamic"])
+    assert all(g < r for g, r in zip(grouped, random)), (grouped, random)
 
 
 @pytest.mark.processes  # a short training, in this process
