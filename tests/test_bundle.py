@@ -55,17 +55,6 @@ def test_names_map_into_the_bundle_and_say_what_they_are(bundle, capsys):
 
 
 @pytest.mark.notebooks
-def test_notebooks_run_from_the_bundle(bundle, tmp_path):
-    from helpers.runner import list_notebooks, run_notebooks
-
-    rows = run_notebooks(list_notebooks(["05"]), {"source": str(bundle)}, tmp_path, echo=lambda *a, **k: None)
-    assert [r["status"] for r in rows] == ["ok"], rows
-    assert rows[0]["figures"]["loss"]["after"] < rows[0]["figures"]["loss"]["before"]
-    assert set(rows[0]["sources"]) == {"nyu-mll/glue", "bert-base-uncased"}
-    for row in rows:
-        assert all(text.startswith("classroom bundle") for text in row["sources"].values()), row["sources"]
-
-
 def test_a_class_can_read_the_bundle(bundle):
     """Made as mkdir makes folders (the umask decides), not tempfile.mkdtemp's owner-only 700."""
     umask = os.umask(0)

@@ -261,7 +261,8 @@ def test_the_readme_classroom_commands_as_written(tmp_path):
     (new_run,) = (tmp_path / "runs").iterdir()  # where `run` writes by default: the caller's folder
     summary = json.loads((new_run / "summary.json").read_text())
     assert summary[0]["status"] == "ok"
-    assert summary[0]["sources"]["nyu-mll/glue"].startswith("classroom bundle ")
+    assert set(summary[0]["sources"]) == {"nyu-mll/glue", "bert-base-uncased"}  # data, tokenizer and model
+    assert all(text.startswith("classroom bundle ") for text in summary[0]["sources"].values()), summary
     assert "mrpc from the embedded sample" in summary[0]["sources"]["nyu-mll/glue"]  # says what it holds
 
 
