@@ -31,7 +31,7 @@ import os
 import sys
 import time
 import typing
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from .errors import exit_code
@@ -41,60 +41,48 @@ METRICS_FILE = "metrics.json"
 F1_TASKS = ("mrpc", "qqp")  # GLUE reports F1 beside accuracy for these
 
 
+def _option(default, help: str):
+    """A TrainConfig field and its command-line help, written once."""
+    return field(default=default, metadata={"help": help})
+
+
 @dataclass
 class TrainConfig:
     """What `train` does; the command's options, one per field (`--batch-size` for batch_size)."""
-    source: str = "auto"  # "auto", "hub", "sample" or a folder, as in every notebook
-    task: str = "mrpc"  # a GLUE sentence-pair task with labels
-    checkpoint: str = "bert-base-uncased"  # the model id on the Hub
-    padding: str = "dynamic"  # a strategy of helpers.padding.STRATEGIES (fixed, dynamic, length_grouped, ...)
-    batch_size: int = 16  # training pairs per batch, per process
-    eval_batch_size: int = 32  # validation pairs per batch, per process
-    max_length: int = 128  # longest tokenized pair kept by truncation (and the width of fixed padding)
-    epochs: int = 1  # passes over the training pairs
-    steps: int | None = None  # stop after this many optimizer steps (default: the epochs decide)
-    sample_size: int | None = None  # train on the first N training pairs (default: all of them)
-    learning_rate: float = 5e-5  # AdamW's learning rate, decayed linearly to 0
-    seed: int = 42  # the same seed on every process: the same new head, the same shuffled order
-    threads: int | None = None  # torch threads per process (default: as the launcher set them)
-    device: str = "auto"  # "auto" (GPUs where there are any), "cpu" or "cuda"
-    out: str | None = None  # a new or empty folder for metrics.json (default: a new runs/train/<timestamp>)
-    overwrite: bool = False  # write into a non-empty `out`, replacing only an earlier metrics.json
-    no_progress_bar: bool = False  # no bar at all: processes forked from a notebook's kernel must draw none
+    source: str = _option("auto", "where data, tokenizer and model come from: auto, hub, sample, or a folder")
+    task: str = _option("mrpc", "a GLUE sentence-pair task with labels: mrpc, qqp, mnli, qnli, rte, wnli, stsb")
+    checkpoint: str = _option("bert-base-uncased", "the model id on the Hub (offline, its stand-in)")
+    padding: str = _option("dynamic", "how batches are padded: fixed, longest_overall, dynamic, "
+                                      "dynamic_multiple_of_8, length_grouped")
+    batch_size: int = _option(16, "training pairs per batch, per process")
+    eval_batch_size: int = _option(32, "validation pairs per batch, per process")
+    max_length: int = _option(128, "longest tokenized pair kept by truncation, and the width of fixed padding")
+    epochs: int = _option(1, "passes over the training pairs")
+    steps: int | None = _option(None, "stop after this many optimizer steps (default: the epochs decide)")
+    sample_size: int | None = _option(None, "train on the first N pairs of the training split (default: all)")
+    learning_rate: float = _option(5e-5, "AdamW's learning rate, decayed linearly to 0")
+    seed: int = _option(42, "seed for the new classifier head and the shuffled order, the same on every process")
+    threads: int | None = _option(None, "torch threads per process (default: as the launcher set them; "
+                                        "torchrun sets 1)")
+    device: str = _option("auto", "auto (GPUs where there are any), cpu or cuda")
+    out: str | None = _option(None, "a new or empty folder for metrics.json, written by the main process "
+                                    "(default: a new runs/train/<timestamp>)")
+    overwrite: bool = _option(False, "write into a non-empty --out, replacing only an earlier metrics.json")
+    no_progress_bar: bool = _option(False, "show no progress bar (the main process shows one by default; "
+                                           "processes forked from a notebook's kernel must draw none)")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """One option per TrainConfig field, typed, with its default and what it does."""
-    help_text = {
-        "source": "where data, tokenizer and model come from: auto, hub, sample, or a folder",
-        "task": "a GLUE sentence-pair task with labels: mrpc, qqp, mnli, qnli, rte, wnli, stsb",
-        "checkpoint": "the model id on the Hub (offline, its stand-in)",
-        "padding": "how batches are padded: fixed, longest_overall, dynamic, dynamic_multiple_of_8, "
-                   "length_grouped",
-        "batch_size": "training pairs per batch, per process",
-        "eval_batch_size": "validation pairs per batch, per process",
-        "max_length": "longest tokenized pair kept by truncation, and the width of fixed padding",
-        "epochs": "passes over the training pairs",
-        "steps": "stop after this many optimizer steps (default: the epochs decide)",
-        "sample_size": "train on the first N pairs of the training split (default: all)",
-        "learning_rate": "AdamW's learning rate, decayed linearly to 0",
-        "seed": "seed for the new classifier head and the shuffled order, the same on every process",
-        "threads": "torch threads per process (default: as the launcher set them; torchrun sets 1)",
-        "device": "auto (GPUs where there are any), cpu or cuda",
-        "out": "a new or empty folder for metrics.json, written by the main process (default: a new "
-               "runs/train/<timestamp>)",
-        "overwrite": "write into a non-empty --out, replacing only an earlier metrics.json",
-        "no_progress_bar": "show no progress bar (the main process shows one by default)",
-    }
-    for field in fields(TrainConfig):
-        option = f"--{field.name.replace('_', '-')}"
-        if field.type is bool:  # a switch
-            parser.add_argument(option, dest=field.name, action="store_true", help=help_text[field.name])
+    """One option per TrainConfig field, typed, with its default and its help."""
+    for option in fields(TrainConfig):
+        flag, help_text = f"--{option.name.replace('_', '-')}", option.metadata["help"]
+        if option.type is bool:  # a switch
+            parser.add_argument(flag, dest=option.name, action="store_true", help=help_text)
             continue
-        known = field.default is not None  # None: the help says what decides instead
-        kind = next(t for t in typing.get_args(field.type) or [field.type] if t is not type(None))
-        parser.add_argument(option, dest=field.name, default=field.default, type=kind, metavar=field.name.upper(),
-                            help=help_text[field.name] + (" (default: %(default)s)" if known else ""))
+        known = option.default is not None  # None: the help says what decides instead
+        kind = next(t for t in typing.get_args(option.type) or [option.type] if t is not type(None))
+        parser.add_argument(flag, dest=option.name, default=option.default, type=kind, metavar=option.name.upper(),
+                            help=help_text + (" (default: %(default)s)" if known else ""))
     return parser
 
 
@@ -306,13 +294,50 @@ def train(config: TrainConfig) -> dict:
 
 
 def _train_and_evaluate(accelerator, config: TrainConfig) -> dict:
-    """The training itself, in this process; see `train`."""
+    """The training itself, in this process; see `train`. Every prepared object lives in this frame."""
     import torch
     from accelerate.utils import gather_object, set_seed
+    from transformers import AutoModelForSequenceClassification, get_scheduler
+
+    from .sources import resolve
+    from .tasks import get_task
+
+    info = get_task(config.task)
+    set_seed(config.seed)
+    tokenizer, train_loader, eval_loader, train_pairs = get_dataloaders(accelerator, config)
+    batches_per_epoch = len(train_loader)  # before sharding: the schedule counts every process's steps
+    model = AutoModelForSequenceClassification.from_pretrained(resolve(config.checkpoint, config.source).target,
+                                                               num_labels=info.num_labels)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate)
+    total = config.steps * accelerator.num_processes if config.steps else batches_per_epoch * config.epochs
+    # A prepared scheduler steps once per process at each optimizer step: it counts total steps.
+    scheduler = get_scheduler("linear", optimizer, num_warmup_steps=0, num_training_steps=total)
+    model, optimizer, train_loader, eval_loader, scheduler = accelerator.prepare(
+        model, optimizer, train_loader, eval_loader, scheduler)
+    steps = config.steps or len(train_loader) * config.epochs  # per process
+    trained = training_loop(accelerator, config, model, optimizer, scheduler, train_loader, steps)
+    predictions, references = evaluate(accelerator, model, eval_loader, info.is_regression)
+    per_process = gather_object([{
+        "rank": accelerator.process_index, "pid": os.getpid(), "threads": torch.get_num_threads(),
+        "batches": steps, "examples": trained["seen"], "batch_shapes": trained["shapes"],
+        "first_batch_idx": trained["first_idx"], "timed_examples": trained["timed_examples"]}])
+    metrics = _metrics(accelerator, config, steps, train_pairs, trained, per_process)
+    metrics["eval"] = {"pairs": len(predictions), **compute_metrics(info.name, predictions, references)}
+    metrics.update(predictions=predictions, references=references, processes=per_process)
+    if accelerator.is_main_process:
+        write_metrics(Path(config.out), metrics)
+    accelerator.wait_for_everyone()
+    return metrics
+
+
+def get_dataloaders(accelerator, config: TrainConfig):
+    """Tokenized with `map` (the main process first, the others read its cache), padded by the
+    strategy's collator; the same shuffled order on every process. Returns the tokenizer, the
+    training and validation loaders (not yet prepared) and the number of training pairs."""
+    import torch
     from datasets import load_dataset
     from torch.utils.data import DataLoader
-    from tqdm import tqdm
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_scheduler
+    from transformers import AutoTokenizer
     from transformers.trainer_pt_utils import LengthGroupedSampler
 
     from .padding import get_strategy
@@ -325,8 +350,6 @@ def _train_and_evaluate(accelerator, config: TrainConfig) -> dict:
     # prints the sources itself, from the main process).
     data_path = resolve("nyu-mll/glue", config.source).target
     model_path = resolve(config.checkpoint, config.source).target
-    set_seed(config.seed)
-
     with accelerator.main_process_first():  # one process builds the caches, the others read them
         raw = load_dataset(data_path, info.name)
         train_split = raw[info.train_split]
@@ -340,7 +363,6 @@ def _train_and_evaluate(accelerator, config: TrainConfig) -> dict:
         tokenized = {split: part.map(tokenize, batched=True, remove_columns=[first, second])
                      .rename_column("label", "labels")
                      for split, part in [("train", train_split), ("eval", raw[info.eval_split])]}
-
     lengths = [len(ids) for ids in tokenized["train"]["input_ids"]]
     # "longest_overall" pads to the longest pair of both splits: a longer validation pair must fit
     longest = max(lengths + [len(ids) for ids in tokenized["eval"]["input_ids"]])
@@ -354,55 +376,58 @@ def _train_and_evaluate(accelerator, config: TrainConfig) -> dict:
         train_loader = DataLoader(tokenized["train"], batch_size=config.batch_size, shuffle=True,
                                   generator=generator, collate_fn=collate)
     eval_loader = DataLoader(tokenized["eval"], batch_size=config.eval_batch_size, collate_fn=collate)
-    batches_per_epoch = len(train_loader)  # before sharding: the schedule counts every process's steps
+    return tokenizer, train_loader, eval_loader, len(lengths)
 
-    model = AutoModelForSequenceClassification.from_pretrained(model_path, num_labels=info.num_labels)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate)
-    total = config.steps * accelerator.num_processes if config.steps else batches_per_epoch * config.epochs
-    # A prepared scheduler steps once per process at each optimizer step: it counts total steps.
-    scheduler = get_scheduler("linear", optimizer, num_warmup_steps=0, num_training_steps=total)
-    model, optimizer, train_loader, eval_loader, scheduler = accelerator.prepare(
-        model, optimizer, train_loader, eval_loader, scheduler)
 
-    steps = config.steps or len(train_loader) * config.epochs  # per process
+def training_loop(accelerator, config: TrainConfig, model, optimizer, scheduler, train_loader, steps: int) -> dict:
+    """`steps` optimizer steps on this process's batches; the first is a warm-up, not timed. Returns
+    what this process saw: batch shapes, losses (averaged across processes), timings, weight checks."""
+    import torch
+    from tqdm import tqdm
+
     fingerprint = weights_fingerprint(accelerator.unwrap_model(model))
-    checks = {"weights_identical_at_start": same_on_every_process(accelerator, fingerprint)}
-    shapes, losses, first_idx, seen = [], [], None, 0
+    seen = {"checks": {"weights_identical_at_start": same_on_every_process(accelerator, fingerprint)},
+            "shapes": [], "losses": [], "first_idx": None, "seen": 0, "timed_examples": 0, "started": None}
     progress = tqdm(total=steps, desc="training",
                     disable=config.no_progress_bar or bars_off() or not accelerator.is_local_main_process)
     model.train()
-    step, started, timed_examples = 0, None, 0
+    step = 0
     while step < steps:
         for batch in train_loader:
             idx = batch.pop("idx")
-            if first_idx is None:
-                first_idx = idx.tolist()
-            if len(shapes) < RECORDED_STEPS:
-                shapes.append(_batch_record(batch))
+            seen["first_idx"] = idx.tolist() if seen["first_idx"] is None else seen["first_idx"]
+            if len(seen["shapes"]) < RECORDED_STEPS:
+                seen["shapes"].append(_batch_record(batch))
             loss = model(**batch).loss
             accelerator.backward(loss)  # DDP averages the gradients across processes here
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad()
-            losses.append(round(accelerator.reduce(loss.detach(), "mean").item(), 5))
-            seen += len(idx)
+            seen["losses"].append(round(accelerator.reduce(loss.detach(), "mean").item(), 5))
+            seen["seen"] += len(idx)
             step += 1
             progress.update(1)
             if step == 1:  # after one step: the weights moved, and moved alike everywhere
                 after = weights_fingerprint(accelerator.unwrap_model(model))
-                checks["weights_changed_by_first_step"] = not torch.equal(fingerprint, after)
-                checks["weights_identical_after_first_step"] = same_on_every_process(accelerator, after)
+                seen["checks"]["weights_changed_by_first_step"] = not torch.equal(fingerprint, after)
+                seen["checks"]["weights_identical_after_first_step"] = same_on_every_process(accelerator, after)
                 _settle(accelerator)
-                started = time.perf_counter()  # the first step is a warm-up, not timed
+                seen["started"] = time.perf_counter()  # the first step is a warm-up, not timed
             else:
-                timed_examples += len(idx)
+                seen["timed_examples"] += len(idx)
             if step >= steps:
                 break
     _settle(accelerator)
-    seconds = time.perf_counter() - started
+    seen["seconds"] = time.perf_counter() - seen["started"]
     progress.close()
-    checks["weights_identical_at_end"] = same_on_every_process(
+    seen["checks"]["weights_identical_at_end"] = same_on_every_process(
         accelerator, weights_fingerprint(accelerator.unwrap_model(model)))
+    return seen
+
+
+def evaluate(accelerator, model, eval_loader, is_regression: bool) -> tuple[list, list]:
+    """Predictions and labels for every validation pair, once each and in order, on every process."""
+    import torch
 
     model.eval()
     predictions, references = [], []
@@ -410,39 +435,40 @@ def _train_and_evaluate(accelerator, config: TrainConfig) -> dict:
         batch.pop("idx")
         with torch.no_grad():
             logits = model(**batch).logits
-        predicted = logits.squeeze(-1) if info.is_regression else logits.argmax(dim=-1)
+        predicted = logits.squeeze(-1) if is_regression else logits.argmax(dim=-1)
         # gather_for_metrics drops the pairs repeated to give every process a full last batch
         predicted, labels = accelerator.gather_for_metrics((predicted, batch["labels"]))
         predictions += predicted.tolist()
         references += labels.tolist()
+    return predictions, references
 
-    per_process = gather_object([{
-        "rank": accelerator.process_index, "pid": os.getpid(), "threads": torch.get_num_threads(),
-        "batches": steps, "examples": seen, "batch_shapes": shapes, "first_batch_idx": first_idx,
-        "timed_examples": timed_examples}])
-    timed = sum(p["timed_examples"] for p in per_process)
-    metrics = {
-        "task": info.name, "checkpoint": config.checkpoint, "padding": strategy.name,
+
+def _metrics(accelerator, config: TrainConfig, steps: int, train_pairs: int, trained: dict, per_process) -> dict:
+    """What metrics.json says about the training (evaluation added by the caller)."""
+    from .padding import get_strategy
+    from .tasks import get_task
+
+    timed, seconds = sum(p["timed_examples"] for p in per_process), trained["seconds"]
+    return {
+        "task": get_task(config.task).name, "checkpoint": config.checkpoint,
+        "padding": get_strategy(config.padding).name,
         "distributed_type": str(accelerator.distributed_type).split(".")[-1],
         "world_size": accelerator.num_processes, "device": str(accelerator.device),
         "nodes": int(os.environ.get("GROUP_WORLD_SIZE", "1")),
-        "steps": steps, "batch_size": config.batch_size, "train_pairs": len(lengths),
+        "steps": steps, "batch_size": config.batch_size, "train_pairs": train_pairs,
         "examples_seen": sum(p["examples"] for p in per_process),
         "seconds": round(seconds, 3),
         "examples_per_s": round(timed / seconds, 1) if seconds > 0 and timed else None,
-        "losses": losses, **checks,
-        "eval": {"pairs": len(predictions), **compute_metrics(info.name, predictions, references)},
-        "predictions": predictions, "references": references,
-        "processes": per_process,
+        "losses": trained["losses"], **trained["checks"],
     }
-    if accelerator.is_main_process:
-        out = Path(config.out)
-        out.mkdir(parents=True, exist_ok=True)
-        scratch = out / f".{METRICS_FILE}.partial"
-        scratch.write_text(json.dumps(metrics, indent=1))
-        os.replace(scratch, out / METRICS_FILE)
-    accelerator.wait_for_everyone()
-    return metrics
+
+
+def write_metrics(out: Path, metrics: dict) -> None:
+    """metrics.json in `out`, whole or not at all (the main process only)."""
+    out.mkdir(parents=True, exist_ok=True)
+    scratch = out / f".{METRICS_FILE}.partial"
+    scratch.write_text(json.dumps(metrics, indent=1))
+    os.replace(scratch, out / METRICS_FILE)
 
 
 def summary(metrics: dict) -> str:
