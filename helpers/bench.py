@@ -12,7 +12,7 @@ from pathlib import Path
 import torch
 
 from .errors import ParameterError
-from .padding import STRATEGIES
+from .padding import STRATEGIES, padding_share
 from .params import check_device, check_positive_int
 from .report import short_path
 from .tasks import get_task
@@ -81,12 +81,7 @@ def run_benchmark(model, tokenizer, features: list[dict], batch_size: int = 16, 
 
     def train_on(batches):
         for batch in batches:
-            batch = {k: v.to(device) for k, v in batch.items()}
-            model(**batch).loss.backward()
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
+            train_step(model, optimizer, {k: v.to(device) for k, v in batch.items()})
 
     # Warm-up, untimed: the first step allocates AdamW's state and the first calls pick kernels.
     train_on(plans["dynamic"][:1])
@@ -110,7 +105,7 @@ def run_benchmark(model, tokenizer, features: list[dict], batch_size: int = 16, 
         examples = sum(len(b["input_ids"]) for b in batches)
         rows.append({
             "strategy": name, "steps": len(batches), "examples": examples, "positions": positions,
-            "real_tokens": real, "waste": round(1 - real / positions, 4), "seconds": round(seconds[name], 3),
+            "real_tokens": real, "waste": round(padding_share(real, positions), 4), "seconds": round(seconds[name], 3),
             "examples_per_s": round(examples / seconds[name], 1),
             "real_tokens_per_s": round(real / seconds[name]), "padded_tokens_per_s": round(positions / seconds[name]),
             "distinct_shapes": len({tuple(b["input_ids"].shape) for b in batches}),
@@ -121,6 +116,20 @@ def run_benchmark(model, tokenizer, features: list[dict], batch_size: int = 16, 
     for row in rows:
         row["device"] = device_name(device)
     return rows
+
+
+def train_step(model, optimizer, batch):
+    """One AdamW step on one batch, as the course writes it; returns the loss. On a GPU it waits
+    for the step's queued work, so that a clock read afterwards measures the step."""
+    import torch
+
+    loss = model(**batch).loss
+    loss.backward()
+    optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+    if loss.device.type == "cuda":
+        torch.cuda.synchronize(loss.device)
+    return loss
 
 
 def write_results(rows: list[dict], out_dir: Path) -> tuple[Path, Path]:

@@ -12,7 +12,7 @@ to max_length and one per batch, and reports each step's loss and time side by s
 import copy
 import time
 
-from .bench import model_inputs, plan_batches
+from .bench import model_inputs, plan_batches, train_step
 from .padding import STRATEGIES
 from .params import check_positive_int
 
@@ -95,12 +95,7 @@ def train_both_ways(model, tokenizer, features: list[dict], steps: int = 4, batc
             copy_, optimizer, batches = runs[name]
             batch = batches[step]
             started = time.perf_counter()
-            loss = copy_(**batch).loss
-            loss.backward()
-            optimizer.step()
-            optimizer.zero_grad(set_to_none=True)
-            if device.type == "cuda":
-                torch.cuda.synchronize(device)
+            loss = train_step(copy_, optimizer, batch)
             row[f"seconds_{name}"] = round(time.perf_counter() - started, 4)
             row[f"loss_{name}"] = loss.item()
             row[f"width_{name}"] = int(batch["input_ids"].shape[1])

@@ -96,7 +96,7 @@ class PaddingStats:
 
     @property
     def waste(self) -> float:
-        return 1 - self.real_tokens / self.positions
+        return padding_share(self.real_tokens, self.positions)
 
     @property
     def distinct_shapes(self) -> int:
@@ -106,6 +106,12 @@ class PaddingStats:
         return {"strategy": self.strategy, "positions": self.positions, "real_tokens": self.real_tokens,
                 "waste": round(self.waste, 4), "batches": len(self.batch_widths),
                 "distinct_shapes": self.distinct_shapes}
+
+
+def padding_share(real_tokens: int, positions: int) -> float:
+    """Padding waste, defined once: the share of the positions a model computes (batch size x width,
+    summed over batches) that hold padding rather than a real token."""
+    return 1 - real_tokens / positions if positions else 0.0
 
 
 def check_lengths(lengths) -> list[int]:
@@ -147,7 +153,7 @@ def padding_stats(lengths, batch_size: int = 16, max_length: int = 128, seed: in
         real = [sum(lengths[i] for i in batch) for batch in batches]
         positions = [width * len(batch) for width, batch in zip(widths, batches)]
         result[strategy.name] = PaddingStats(strategy.name, sum(positions), sum(lengths), widths,
-                                             [1 - r / p for r, p in zip(real, positions)])
+                                             [padding_share(r, p) for r, p in zip(real, positions)])
     return result
 
 

@@ -22,7 +22,16 @@ import time
 
 import numpy as np
 
-from .padding import STRATEGIES, PaddingStats, Strategy, check_lengths, epoch_batches, get_strategy, padding_stats
+from .padding import (
+    STRATEGIES,
+    PaddingStats,
+    Strategy,
+    check_lengths,
+    epoch_batches,
+    get_strategy,
+    padding_share,
+    padding_stats,
+)
 from .params import check_positive_int
 from .plots import DPI, FIGSIZE, PALETTE, figure_style
 
@@ -93,7 +102,7 @@ def truncate_classes(row: np.ndarray, max_length: int) -> np.ndarray:
 def waste(classes: np.ndarray) -> float:
     """Share of padding among the positions of a batch (OUTSIDE positions are not computed)."""
     computed = classes != OUTSIDE
-    return float((classes[computed] == PAD).sum() / max(computed.sum(), 1))
+    return padding_share(int((classes[computed] != PAD).sum()), int(computed.sum()))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import pytest
 
 import helpers
 from helpers import train as training
+from helpers.padding import padding_share
 
 # The small random DistilBERT stand-in, 64 training pairs: a few seconds a run.
 TINY = ["--source", "sample", "--checkpoint", "distilbert-base-uncased", "--sample-size", "64",
@@ -77,7 +78,7 @@ def _check_training(metrics: dict, world_size: int, sample, steps: int = 4, batc
 
 def _waste(metrics: dict) -> list[float]:
     """Each process's share of padding over the batches it trained on."""
-    return [1 - sum(s[4] for s in p["batch_shapes"]) / sum(s[0] * s[1] for s in p["batch_shapes"])
+    return [padding_share(sum(s[4] for s in p["batch_shapes"]), sum(s[0] * s[1] for s in p["batch_shapes"]))
             for p in metrics["processes"]]
 
 
