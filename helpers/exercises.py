@@ -24,11 +24,11 @@ exist, an object the check needs left out) is one ParameterError.
 
 import hashlib
 import math
-import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from .errors import ParameterError
+from .params import is_int, is_number
 from .report import output_metadata, quiet_libraries, show_line
 
 CHECK_KEY = "helpers_check"  # output metadata of a self-check's line: {name: status}
@@ -126,14 +126,6 @@ def _one_line(text: str, width: int = 200) -> str:
     return text if len(text) <= width else text[:width - 3] + "..."
 
 
-def _is_int(value) -> bool:
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _is_number(value) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
 def _pair_of(answer, what: str) -> str | None:
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
         return f"answer with two values in parentheses: {what}"
@@ -163,7 +155,7 @@ def _labels(answer, splits, indices):
             if given not in feature.names:
                 return f"{given!r} is not a label name; the names are {feature.names}"
             given = feature.str2int(given)
-        if not _is_number(given):
+        if not is_number(given):
             return f"give each label as its integer (or its name): the {names[position]} is {type(given).__name__}"
         if not math.isclose(given, expected, abs_tol=1e-6):
             return (f"the {names[position]} label is not right: index the split at {index} and read the "
@@ -173,7 +165,7 @@ def _labels(answer, splits, indices):
 
 @_exercise("longest", "01", "the idx of the training row with the longest first text", "dataset", "column")
 def _longest(answer, dataset, column):
-    if not _is_int(answer):
+    if not is_int(answer):
         return f"answer with the row's idx, an integer (got {type(answer).__name__})"
     lengths = {row["idx"]: len(row[column]) for row in dataset}
     if answer not in lengths:
@@ -356,7 +348,7 @@ def _fewest_widths(answer, stats):
 
 @_exercise("adam_step", "05", "the largest change of any weight after one AdamW step", "model", "before")
 def _adam_step(answer, model, before):
-    if not _is_number(answer) or answer <= 0:
+    if not is_number(answer) or answer <= 0:
         return "answer with a positive number, such as 1e-3"
     largest = max((p.detach() - before[name]).abs().max().item() for name, p in model.named_parameters())
     if answer > 2 * largest:
@@ -371,7 +363,7 @@ def _adam_step(answer, model, before):
 
 @_exercise("positions_ratio", "06", "the speedup of dynamic over fixed padding that positions predict", "stats")
 def _positions_ratio(answer, stats):
-    if not _is_number(answer) or answer <= 0:
+    if not is_number(answer) or answer <= 0:
         return "answer with a positive number, such as 1.5"
     expected = stats["fixed"].positions / stats["dynamic"].positions
     if not math.isclose(answer, expected, rel_tol=0.02):

@@ -10,7 +10,7 @@ benchmark, the notebooks' tables) reads this table.
 from dataclasses import dataclass, field, replace
 
 from .errors import ParameterError
-from .params import check_positive_int
+from .params import check_positive_int, is_int
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def padding_share(real_tokens: int, positions: int) -> float:
 
 def check_lengths(lengths) -> list[int]:
     lengths = list(lengths)
-    if not lengths or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in lengths):
+    if not lengths or any(not is_int(n) or n < 1 for n in lengths):
         raise ParameterError("lengths", lengths[:8], "must be one or more token counts, each a positive integer")
     return lengths
 

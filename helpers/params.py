@@ -4,6 +4,7 @@ Each notebook's second cell calls `check_parameters(...)` with its parameters; t
 the same function, with each notebook's own arguments, before the first notebook starts.
 """
 
+import numbers
 import re
 import tempfile
 from pathlib import Path
@@ -21,26 +22,36 @@ MAX_SEED = 2**32 - 1  # numpy's and torch's seeding overflows above it
 MAX_STEPS = 10_000  # bench pads every step's batch up front; longer training: use epochs
 
 
-def check_positive_int(name: str, value, maximum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1 or (maximum and value > maximum):
-        raise ParameterError(name, value, "must be a positive integer"
-                             + (f" of at most {maximum}" if maximum else ""))
+def is_int(value) -> bool:
+    """A whole number (numpy's included), and not a bool: True is an int to Python, not a count."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_number(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def check_int(name: str, value, low: int, high: int | None, allowed: str) -> int:
+    """The one check every whole-number parameter goes through: an int from low to high (no upper
+    bound when high is None), else a ParameterError naming the parameter, the value and `allowed`."""
+    if not is_int(value) or value < low or (high is not None and value > high):
+        raise ParameterError(name, value, allowed)
     return value
+
+
+def check_positive_int(name: str, value, maximum: int | None = None) -> int:
+    return check_int(name, value, 1, maximum,
+                     "must be a positive integer" + (f" of at most {maximum}" if maximum else ""))
 
 
 def check_num_processes(value) -> int:
     """Notebook 7 is about several processes: at least 2."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 2 <= value <= 64:
-        raise ParameterError("num_processes", value,
-                             "an integer from 2 to 64: this notebook is about several processes")
-    return value
+    return check_int("num_processes", value, 2, 64, "an integer from 2 to 64: this notebook is about several processes")
 
 
 def check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise ParameterError("seed", seed, f"must be an integer from 0 to {MAX_SEED} (2**32 - 1, the "
-                             "largest seed numpy and torch accept)")
-    return seed
+    return check_int("seed", seed, 0, MAX_SEED, f"must be an integer from 0 to {MAX_SEED} (2**32 - 1, the "
+                     "largest seed numpy and torch accept)")
 
 
 def check_max_length(max_length, tokenizer=None) -> int:
@@ -57,7 +68,7 @@ def check_max_length(max_length, tokenizer=None) -> int:
 
 
 def check_learning_rate(value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+    if not is_number(value) or not 0 < value < 1:
         raise ParameterError("learning_rate", value, "must be a number between 0 and 1, such as 5e-5")
     return float(value)
 
