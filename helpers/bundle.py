@@ -10,11 +10,10 @@ Offline, it packs the embedded sample and the stand-ins, and the manifest says s
 
 import json
 import shutil
-import uuid
 from pathlib import Path
 
 from .errors import ParameterError
-from .outdir import check_out_dir
+from .outdir import check_out_dir, staging_folder
 from .sources import check_name, check_source, check_task_source, resolve, write_dataset_card
 from .tasks import HUB_DATASET, get_task
 
@@ -32,7 +31,7 @@ def build_bundle(tasks, checkpoints, out, source: str = "auto") -> dict:
     for task in tasks:
         check_task_source(task, source)
     located = {checkpoint: resolve(checkpoint, source) for checkpoint in checkpoints}
-    staging = _staging_folder(out)  # renamed to `out` at the end
+    staging = staging_folder(out)  # renamed to `out` at the end
     manifest = {"made_by": "python -m helpers bundle", "datasets": {HUB_DATASET: {}}, "models": {}}
     try:
         _save_tasks(tasks, source, staging / HUB_DATASET, manifest["datasets"][HUB_DATASET])
@@ -51,19 +50,6 @@ def build_bundle(tasks, checkpoints, out, source: str = "auto") -> dict:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return manifest
-
-
-def _staging_folder(out: Path) -> Path:
-    """A new hidden folder beside `out`, made as `mkdir` makes folders (the umask decides who can read
-    it: a class sharing a machine can), unlike tempfile.mkdtemp's owner-only mode 700."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    while True:
-        staging = out.parent / f".{out.name}-{uuid.uuid4().hex[:8]}.partial"
-        try:
-            staging.mkdir()
-            return staging
-        except FileExistsError:
-            continue
 
 
 def _save_tasks(tasks: list[str], source: str, repo: Path, manifest: dict) -> None:

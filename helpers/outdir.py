@@ -5,6 +5,8 @@
   command that updates stored notebooks.
 - It is new or empty; or, with `--overwrite`, the command replaces only the files it writes
   itself (its `writes` list), never another file in the folder.
+- Every file is written whole or not at all (`write_atomically`); a folder built in several steps
+  is built beside its name and renamed into place (`staging_folder`, `publish_folder`).
 - While a command writes into it, the folder holds a lock (`LOCK_NAME`, an flock the kernel drops
   when the process dies, so a killed run leaves no lock that counts): a second command refuses
   it. A default folder (`runs/<timestamp>`) is made with a suffix when another command took it.
@@ -16,6 +18,7 @@ import fcntl
 import os
 import tempfile
 import time
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -234,3 +237,39 @@ def _lock(folder: Path, name: str) -> int:
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
     return fd
+
+
+def scratch_name(name: str) -> str:
+    """The hidden name a file is written under before it is renamed into place."""
+    return f".{name}.partial"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """`path` holds the whole text or its earlier content, never half: a reader, or a run killed
+    while writing, never sees a torn file."""
+    scratch = path.with_name(scratch_name(path.name))
+    scratch.write_text(text, encoding="utf-8")
+    os.replace(scratch, path)
+
+
+def staging_folder(final: Path) -> Path:
+    """A new hidden folder beside `final`, to be renamed to it when complete; made as `mkdir` makes
+    folders (the umask decides who can read it), unlike tempfile.mkdtemp's owner-only mode 700."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        staging = final.parent / scratch_name(f"{final.name}-{uuid.uuid4().hex[:8]}")
+        try:
+            staging.mkdir()
+            return staging
+        except FileExistsError:
+            continue
+
+
+def publish_folder(staging: Path, final: Path) -> bool:
+    """Rename a complete staging folder to `final`; False when another process published it first
+    (its copy is kept; the caller removes `staging`)."""
+    try:
+        staging.rename(final)
+        return True
+    except OSError:
+        return False

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .errors import ParameterError
 from .hub import decision_env, hub_status, scoped_env
-from .outdir import check_out_dir, claimed, default_out_dir
+from .outdir import check_out_dir, claimed, default_out_dir, scratch_name, write_atomically
 from .params import check_parameters, check_timeout
 from .report import read_records, short_path
 
@@ -24,7 +24,8 @@ NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 # while it waits. HF_HOME, a fresh cache, is added by the caller.
 STORED_RUN_ENV = {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
 SOURCE_PREFIX = "source:"
-SUMMARY_FILE, SUMMARY_SCRATCH = "summary.json", ".summary.json.partial"
+SUMMARY_FILE = "summary.json"
+SUMMARY_SCRATCH = scratch_name(SUMMARY_FILE)
 
 
 class RunRows(list):
@@ -221,9 +222,7 @@ def _failure(row: dict) -> str:
 
 def _write_summary(rows: list[dict], out_dir: Path) -> None:
     """summary.json, written last and atomically: a reader never sees half of it."""
-    scratch = out_dir / SUMMARY_SCRATCH
-    scratch.write_text(json.dumps(rows, indent=1))
-    os.replace(scratch, out_dir / SUMMARY_FILE)
+    write_atomically(out_dir / SUMMARY_FILE, json.dumps(rows, indent=1))
 
 
 def _export_html(notebook: Path) -> None:

@@ -19,12 +19,12 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ParameterError
 from .hub import check_endpoint, hub_status
+from .outdir import publish_folder, staging_folder
 from .report import record, short_path
 from .standins import STANDINS, standin_folder
 from .tasks import GLUE_TASKS, HUB_DATASET, GlueTask, get_task
@@ -312,8 +312,7 @@ def _view(folder: Path, matched: dict[str, dict[str, list[Path]]]) -> Path:
     view = Path(constants.HF_HOME) / "course-companion" / "views" / key / "glue"
     if (view / "README.md").is_file():
         return view
-    view.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".glue-", dir=view.parent))
+    staging = staging_folder(view)
     try:
         for task, splits in matched.items():
             (staging / task).mkdir()
@@ -321,10 +320,7 @@ def _view(folder: Path, matched: dict[str, dict[str, list[Path]]]) -> Path:
                 for number, path in enumerate(files):
                     (staging / task / f"{split}-{number:05d}-of-{len(files):05d}.parquet").symlink_to(path.resolve())
         write_dataset_card(staging, f"A view of the parquet files in {folder}, made by the course companion.\n")
-        try:
-            staging.rename(view)
-        except OSError:  # another process made the same view first
-            pass
+        publish_folder(staging, view)  # False: another process made the same view first, kept
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return view

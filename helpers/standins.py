@@ -11,9 +11,10 @@ distilbert-base-uncased.
 
 import json
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from .outdir import publish_folder, staging_folder
 
 # What the Hub's bert-base-uncased and distilbert-base-uncased publish as tokenizer_config.json.
 HUB_TOKENIZER_CONFIG = {"do_lower_case": True, "model_max_length": 512}
@@ -52,15 +53,11 @@ def standin_folder(checkpoint: str) -> Path:
     folder = Path(constants.HF_HOME) / "course-companion" / f"standins-{RECIPE}" / checkpoint
     if (folder / "config.json").is_file():
         return folder
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{checkpoint}-", dir=folder.parent))
+    staging = staging_folder(folder)
     try:
         _write_tokenizer_files(staging)
         BUILDERS[checkpoint](staging)
-        try:
-            staging.rename(folder)
-        except OSError:  # another process finished first: keep theirs
-            pass
+        publish_folder(staging, folder)  # False: another process finished first, and theirs is kept
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return folder

@@ -121,7 +121,8 @@ def check_config(config: TrainConfig) -> TrainConfig:
                           "out": str(_taken_out(config, out))})
 
 
-OUT_WRITES = [METRICS_FILE, f".{METRICS_FILE}.partial"]  # all --overwrite may replace in --out
+# all --overwrite may replace in --out: metrics.json, and the name it is written under first
+OUT_WRITES = [METRICS_FILE, f".{METRICS_FILE}.partial"]  # outdir.scratch_name
 
 
 def _is_main() -> bool:
@@ -465,10 +466,10 @@ def _metrics(accelerator, config: TrainConfig, steps: int, train_pairs: int, tra
 
 def write_metrics(out: Path, metrics: dict) -> None:
     """metrics.json in `out`, whole or not at all (the main process only)."""
+    from .outdir import write_atomically
+
     out.mkdir(parents=True, exist_ok=True)
-    scratch = out / f".{METRICS_FILE}.partial"
-    scratch.write_text(json.dumps(metrics, indent=1))
-    os.replace(scratch, out / METRICS_FILE)
+    write_atomically(out / METRICS_FILE, json.dumps(metrics, indent=1))
 
 
 def summary(metrics: dict) -> str:
