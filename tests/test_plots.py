@@ -45,9 +45,10 @@ def test_figures_come_back_closed_and_sized_for_a_laptop():
     assert plt.get_fignums() == []
 
 
-def test_importing_loads_no_plotting_library():
-    code = ("import sys, helpers.plots, helpers.views; "
-            "print(sorted(m for m in ('matplotlib', 'ipywidgets', 'torch') if m in sys.modules))")
+def test_importing_helpers_loads_no_heavy_library():
+    """`import helpers` (every name a notebook calls) takes none of the heavy libraries with it."""
+    code = ("import sys, helpers; print(sorted(m for m in ('matplotlib', 'ipywidgets', 'torch', 'transformers', "
+            "'datasets', 'pandas') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
