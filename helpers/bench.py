@@ -72,12 +72,10 @@ def run_benchmark(model, tokenizer, features: list[dict], batch_size: int = 16, 
     """One row per strategy: seconds, examples/s, real and padded tokens/s, speedup over fixed."""
     check_positive_int("batch_size", batch_size)
     check_positive_int("steps", steps)
-    rounds = min(rounds, steps)
     device = pick_device(device)
     model.to(device).train()
     optimizer = torch.optim.AdamW(model.parameters(), lr=learning_rate)
-    features = model_inputs(features)
-    plans = plan_batches(features, batch_size, steps, max_length, seed, tokenizer)
+    plans = plan_batches(model_inputs(features), batch_size, steps, max_length, seed, tokenizer)
 
     def train_on(batches):
         for batch in batches:
@@ -88,34 +86,41 @@ def run_benchmark(model, tokenizer, features: list[dict], batch_size: int = 16, 
     if device.type == "cuda":  # on a GPU each new shape can also pick new kernels
         for batches in plans.values():
             train_on(batches[:1])
-    seconds = dict.fromkeys(plans, 0.0)
-    for r in range(rounds):
-        names = list(plans)[r % len(plans):] + list(plans)[:r % len(plans)]  # rotate who goes first
-        for name in names:
-            chunk = plans[name][r::rounds]
-            started = time.perf_counter()
-            train_on(chunk)
-            seconds[name] += time.perf_counter() - started
-        if echo:
-            echo(f"round {r + 1}/{rounds} done")
-    rows = []
-    for name, batches in plans.items():
-        positions = sum(b["input_ids"].numel() for b in batches)
-        real = sum(int(b["attention_mask"].sum()) for b in batches)
-        examples = sum(len(b["input_ids"]) for b in batches)
-        rows.append({
-            "strategy": name, "steps": len(batches), "examples": examples, "positions": positions,
-            "real_tokens": real, "waste": round(padding_share(real, positions), 4), "seconds": round(seconds[name], 3),
-            "examples_per_s": round(examples / seconds[name], 1),
-            "real_tokens_per_s": round(real / seconds[name]), "padded_tokens_per_s": round(positions / seconds[name]),
-            "distinct_shapes": len({tuple(b["input_ids"].shape) for b in batches}),
-        })
+    seconds = _timed_in_turns(plans, train_on, min(rounds, steps), echo)
+    rows = [_row(name, batches, seconds[name]) for name, batches in plans.items()]
     fixed = next(r for r in rows if r["strategy"] == "fixed")["seconds"]
     for row in rows:
         row["speedup_vs_fixed"] = round(fixed / row["seconds"], 2)
-    for row in rows:
         row["device"] = device_name(device)
     return rows
+
+
+def _timed_in_turns(plans: dict, train_on, rounds: int, echo=None) -> dict[str, float]:
+    """Seconds each strategy's batches take, timed in `rounds` interleaved chunks, the strategy
+    going first rotating from round to round: a machine that drifts favours none."""
+    seconds = dict.fromkeys(plans, 0.0)
+    for r in range(rounds):
+        names = list(plans)[r % len(plans):] + list(plans)[:r % len(plans)]
+        for name in names:
+            started = time.perf_counter()
+            train_on(plans[name][r::rounds])
+            seconds[name] += time.perf_counter() - started
+        if echo:
+            echo(f"round {r + 1}/{rounds} done")
+    return seconds
+
+
+def _row(name: str, batches: list, seconds: float) -> dict:
+    positions = sum(b["input_ids"].numel() for b in batches)
+    real = sum(int(b["attention_mask"].sum()) for b in batches)
+    examples = sum(len(b["input_ids"]) for b in batches)
+    return {
+        "strategy": name, "steps": len(batches), "examples": examples, "positions": positions,
+        "real_tokens": real, "waste": round(padding_share(real, positions), 4), "seconds": round(seconds, 3),
+        "examples_per_s": round(examples / seconds, 1),
+        "real_tokens_per_s": round(real / seconds), "padded_tokens_per_s": round(positions / seconds),
+        "distinct_shapes": len({tuple(b["input_ids"].shape) for b in batches}),
+    }
 
 
 def train_step(model, optimizer, batch):
