@@ -49,6 +49,7 @@ def test_each_notebook_is_checked_with_its_own_defaults(tmp_path, task_folder):
     small = tmp_path / "small"
     small.mkdir()
     (folder / "validation-00000-of-00001.parquet").rename(small / "train-00000-of-00001.parquet")
+    (folder / "test-00000-of-00001.parquet").rename(small / "validation-00000-of-00001.parquet")  # the notebooks need one
     with pytest.raises(helpers.ParameterError, match="sample_size=100: must be at most 23"):
         check_run(list_notebooks(["01"]), {"source": str(small)})
     with pytest.raises(helpers.ParameterError, match="device='tpu': choose 'auto', 'cpu' or 'cuda'"):
