@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ParameterError
-from .hub import check_endpoint, hub_status
+from .hub import check_endpoint, configure_libraries, hub_status
 from .report import record, short_path
 from .standins import STANDINS, standin_folder
 from .tasks import GLUE_TASKS, HUB_DATASET, GlueTask, get_task
@@ -131,7 +131,7 @@ def _resolve_dataset(source: str) -> Located:
     if source == "sample":
         return Located(HUB_DATASET, str(SAMPLE_REPO), SAMPLE_WHAT)
     if source in ("hub", "auto"):
-        status = hub_status()
+        status = configure_libraries()
         if status.online:
             return Located(HUB_DATASET, HUB_DATASET, "the Hub", status.reason)
         cached = cached_configs()
@@ -547,7 +547,7 @@ def _resolve_model(name: str, source: str, note: str = "") -> Located:
                                  f"of: {', '.join(STANDINS)}")
         return Located(name, str(standin_folder(name)), STANDINS[name].describe())
     if source in ("hub", "auto"):
-        status = hub_status()
+        status = configure_libraries()
         why = note + status.reason
         if status.online:
             return Located(name, name, "the Hub", why)
@@ -596,8 +596,17 @@ def train_rows(task: str, source) -> int:
 
         from .report import quiet_libraries
 
-        with quiet_libraries():
-            return load_dataset(HUB_DATASET, info.name, split=info.train_split).num_rows
+        decided = hub_status()
+        try:
+            with quiet_libraries():
+                return load_dataset(HUB_DATASET, info.name, split=info.train_split).num_rows
+        except Exception:
+            if hub_status() == decided:  # not the network changing under the check
+                raise
+            # The Hub failed after answering the check (hub.guard_requests switched offline mode on):
+            # count what the source serves now, checked again, as a kernel started now will see it.
+            check_task_source(task, source)
+            return train_rows(task, source)
     folder = Path(found.target)
     patterns = card_configs(folder)[info.name]
     files = card_files(folder, {info.train_split: patterns[info.train_split]}, folder)[info.train_split]
