@@ -6,9 +6,12 @@ So the check makes the two requests the libraries begin with, side by side, with
 overall deadline, in threads that are abandoned if they overrun: `load_dataset` first asks the
 datasets API (JSON), `from_pretrained` first asks for a file's metadata (a HEAD on `resolve`,
 answered with an `X-Repo-Commit` header, which huggingface_hub requires). A proxy that answers
-one and stalls on the other counts as unavailable. If the Hub does not answer as the Hub,
-offline mode is switched on in `huggingface_hub`, `datasets` and `transformers`, which then
-answer from the local cache in milliseconds. The reason printed is what was observed.
+one and stalls on the other counts as unavailable. The reason printed is what was observed.
+
+`hub_status()` only decides; `configure_libraries()` tells the libraries: if the Hub does not
+answer as the Hub, offline mode in `huggingface_hub`, `datasets` and `transformers`, which then
+answer from the local cache in milliseconds; if it does, bounded waits, so that a Hub that fails
+after answering the check costs seconds, not the minutes of the libraries' own retries.
 """
 
 import json
@@ -31,6 +34,9 @@ REPO_COMMIT_HEADER = "X-Repo-Commit"  # on every Hub file answer; huggingface_hu
 DECISION_ENV = "HELPERS_HUB_DECISION"  # the runner's decision, passed on to the notebooks it runs
 # Short library timeouts for when the Hub did answer: a later stall fails in seconds, not minutes.
 ONLINE_TIMEOUTS = {"HF_HUB_ETAG_TIMEOUT": "5", "HF_HUB_DOWNLOAD_TIMEOUT": "20"}
+WAIT_BOUND_S = 20  # once the Hub answered the check: the longest any step of a request (connect, a read) waits
+RETRIED_STATUSES = (408, 429)  # with every 5xx: answers huggingface_hub retries, 1 + 2 + 4 + 8 + 8 s apart
+NETWORK_RECORD = "network"  # the record a kernel leaves when the Hub failed after the check
 _TRUE = {"1", "true", "yes", "on"}
 
 
@@ -92,11 +98,13 @@ def _answer(url: str, method: str, timeout: float):
 def _as_the_hub(what: str, status: int, headers) -> str | None:
     """None if the answer is the Hub's, else what was seen instead."""
     kind = headers.get("Content-Type", "") or "no content type"
+    if status >= 400:  # the Hub answers both with 200 (a file's metadata may come on a redirect)
+        return f"answered HTTP {status}{' (a server error)' if status >= 500 else ''} to {ASKED[what]}"
     if what == "api" and "json" not in kind:
         return f"answered, but not as the Hub does ({kind}): a captive portal or proxy?"
-    if what == "file" and (status >= 400 or not headers.get(REPO_COMMIT_HEADER)):
-        missing = "" if headers.get(REPO_COMMIT_HEADER) else f", no {REPO_COMMIT_HEADER}"
-        return f"answered a file request, but not as the Hub does (HTTP {status}{missing}): a captive portal or proxy?"
+    if what == "file" and not headers.get(REPO_COMMIT_HEADER):
+        return (f"answered a file request, but not as the Hub does (HTTP {status}, no {REPO_COMMIT_HEADER}): "
+                "a captive portal or proxy?")
     return None
 
 
@@ -143,7 +151,8 @@ def _why(error) -> str:
 
 
 def hub_status(refresh: bool = False) -> HubStatus:
-    """Whether the Hub can be used, decided once per process (in 2 s at most)."""
+    """Whether the Hub can be used, decided once per process (in 2 s at most), or as a failure after
+    the check changed it. Only decides: `configure_libraries()` tells the libraries."""
     global _status
     if _status is not None and not refresh:
         return _status
@@ -154,11 +163,20 @@ def hub_status(refresh: bool = False) -> HubStatus:
         _status = HubStatus(**json.loads(passed_on))
     else:
         _status = probe(endpoint())
-    if _status.online:
+    return _status
+
+
+def configure_libraries(status: HubStatus | None = None) -> HubStatus:
+    """Tell the libraries what was decided (by default `hub_status()`): offline mode where the Hub is
+    unavailable; where it answered, bounded waits. The call that changes them; returns the status."""
+    status = status or hub_status()
+    if status.online:
         use_short_timeouts()
+        bound_streaming_retries()
+        guard_requests()
     else:
         set_offline_mode()
-    return _status
+    return status
 
 
 def decision_env(status: HubStatus) -> dict[str, str]:
@@ -177,6 +195,93 @@ def use_short_timeouts() -> None:
 
     constants.HF_HUB_ETAG_TIMEOUT = int(os.environ["HF_HUB_ETAG_TIMEOUT"])
     constants.HF_HUB_DOWNLOAD_TIMEOUT = int(os.environ["HF_HUB_DOWNLOAD_TIMEOUT"])
+
+
+def bound_streaming_retries() -> None:
+    """`datasets` retries a streamed read 20 times, 5 to 60 s apart: at most 3 times, 5 s apart."""
+    import datasets.config as config
+
+    for name in ("STREAMING_READ_MAX_RETRIES", "STREAMING_OPEN_MAX_RETRIES"):
+        setattr(config, name, min(getattr(config, name), 3))
+    for name in ("STREAMING_READ_RETRY_INTERVAL", "STREAMING_READ_SERVER_UNAVAILABLE_RETRY_INTERVAL",
+                 "STREAMING_READ_RATE_LIMIT_RETRY_INTERVAL", "STREAMING_OPEN_RETRY_INTERVAL"):
+        setattr(config, name, min(getattr(config, name), 5))
+
+
+_guarded, _tripped = False, threading.Lock()
+
+
+def guard_requests() -> None:
+    """Every request huggingface_hub makes (`datasets` downloads through it too) waits at most
+    WAIT_BOUND_S for any step; the first answer it would retry (HTTP 408, 429, 5xx), timeout or
+    broken connection switches offline mode on, with what was seen as the reason (`_trip`).
+
+    Why: after a failed file request huggingface_hub asks again with a 60 s timeout, up to 5 times,
+    1 to 8 s apart; a Hub that answers the check and then fails every request cost 25 s per file
+    (HTTP 500) or minutes (no answer). Offline, the next request is refused at once
+    (OfflineModeIsEnabled, which the libraries answer from the cache) and nothing is retried."""
+    global _guarded
+    if _guarded:
+        return
+    import httpx2
+    from huggingface_hub import get_session, set_client_factory
+
+    hooks = get_session().event_hooks  # the library's own: refuse when offline, request ids
+
+    class Watched(httpx2.SyncByteStream):  # a streamed body (a download) that stops arriving
+        def __init__(self, stream, request):
+            self.stream, self.request = stream, request
+
+        def __iter__(self):
+            try:
+                yield from self.stream
+            except httpx2.TransportError as error:
+                _trip(self.request, error)
+                raise
+
+        def close(self):
+            self.stream.close()
+
+    class Guarded(httpx2.Client):
+        def send(self, request, **kwargs):
+            limits = request.extensions.get("timeout") or {}
+            request.extensions["timeout"] = {step: min(limits.get(step) or WAIT_BOUND_S, WAIT_BOUND_S)
+                                             for step in ("connect", "read", "write", "pool")}
+            try:
+                response = super().send(request, **kwargs)
+            except httpx2.TransportError as error:
+                _trip(request, error)
+                raise
+            if response.status_code in RETRIED_STATUSES or response.status_code >= 500:
+                _trip(request, response.status_code)
+            elif not response.is_closed:
+                response.stream = Watched(response.stream, request)
+            return response
+
+    set_client_factory(lambda: Guarded(event_hooks=hooks, follow_redirects=True, timeout=None))
+    _guarded = True
+
+
+def _trip(request, seen) -> None:
+    """The Hub answered the check, then failed: offline mode from here on, and one line saying what
+    came back (kept as a record for the run's summary, and as the reason sources give)."""
+    global _status
+    if not _tripped.acquire(blocking=False):
+        return  # said once: the first failure is the one that matters
+    what = f"{request.method} {request.url.path[:80]}"
+    if isinstance(seen, int):
+        what = f"HTTP {seen} to {what}"
+    elif isinstance(seen, TimeoutError) or "Timeout" in type(seen).__name__:
+        step = next((s for s in ("connect", "write", "pool") if s in type(seen).__name__.lower()), "read")
+        what = f"no answer to {what} within {request.extensions['timeout'][step]:.0f} s"
+    else:
+        what = f"{what} failed ({type(seen).__name__}: {_why(seen)})"
+    _status = HubStatus(False, f"{request.url.host} answered the check, then {what}")
+    set_offline_mode()
+    from .report import record
+
+    record(NETWORK_RECORD, _status.reason, label="The Hub after the check",
+           note="(offline from here on: the local cache, or an error)")
 
 
 def set_offline_mode() -> None:

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from .errors import ParameterError
-from .hub import decision_env, hub_status, scoped_env
+from .hub import NETWORK_RECORD, HubStatus, decision_env, hub_status, scoped_env
 from .outdir import check_out_dir, claimed, default_out_dir, scratch_name, write_atomically
 from .params import check_parameters, check_timeout
 from .report import read_records, short_path
@@ -140,24 +140,27 @@ def run_notebooks(notebooks: list[Path], parameters: dict, out_dir: Path | None,
     with quiet_libraries():
         plan = check_run(notebooks, parameters)
     # The kernels get the hub decision and its reason, and the caches where the user meant them.
-    env = {**decision_env(hub_status()), **absolute_cache_env()}
+    env = {"HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "0"), **decision_env(hub_status()),
+           **absolute_cache_env()}
     with claimed(out_dir, overwrite=overwrite, writes=writes, unique=unique) as out_dir:
         echo(f"Running {len(notebooks)} notebook(s) into {short_path(out_dir)}")
         rows = RunRows(out_dir)
-        with scoped_env(env):
-            try:
-                for number, notebook in enumerate(notebooks, 1):
-                    echo(f"[{number}/{len(notebooks)}] {notebook.stem} ...", end=" ", flush=True)
-                    row = {"notebook": notebook.stem, "parameters": plan[notebook], "status": "incomplete"}
-                    rows.append(row)
+        try:
+            for number, notebook in enumerate(notebooks, 1):
+                echo(f"[{number}/{len(notebooks)}] {notebook.stem} ...", end=" ", flush=True)
+                row = {"notebook": notebook.stem, "parameters": plan[notebook], "status": "incomplete"}
+                rows.append(row)
+                with scoped_env(env):
                     _run_one(notebook, out_dir / notebook.name, row, timeout, html)
-                    echo(f"{row['status']} ({row['seconds']} s)")
-                    if row["status"] != "ok":
-                        echo(f"    {_failure(row)}")
-            except KeyboardInterrupt:
-                echo("")
-                _write_summary(rows, out_dir)
-                raise Interrupted(sum(r["status"] != "incomplete" for r in rows), len(notebooks)) from None
+                echo(f"{row['status']} ({row['seconds']} s)")
+                if row["status"] != "ok":
+                    echo(f"    {_failure(row)}")
+                if row.get(NETWORK_RECORD):  # the Hub failed in that kernel: the next ones start offline
+                    env.update(decision_env(HubStatus(False, row[NETWORK_RECORD])))
+        except KeyboardInterrupt:
+            echo("")
+            _write_summary(rows, out_dir)
+            raise Interrupted(sum(r["status"] != "incomplete" for r in rows), len(notebooks)) from None
         _write_summary(rows, out_dir)
     return rows
 
@@ -192,6 +195,8 @@ def _run_one(notebook: Path, target: Path, row: dict, timeout: int, html: bool) 
     if target.exists():
         records = read_records(target)
         row["sources"] = {k[len(SOURCE_PREFIX):]: records.pop(k) for k in list(records) if k.startswith(SOURCE_PREFIX)}
+        if NETWORK_RECORD in records:  # what the Hub did after the check, in one line
+            row[NETWORK_RECORD] = records.pop(NETWORK_RECORD)
         row["figures"] = records
         if html:
             _export_html(target)
@@ -217,7 +222,8 @@ def _last_started_cell(target: Path) -> int | None:
 
 def _failure(row: dict) -> str:
     where = f"cell [{row['failed_cell']}]" if row.get("failed_cell") is not None else "before its first cell"
-    return f"{where}: {row['error']}"
+    seen = f" [{row[NETWORK_RECORD]}]" if row.get(NETWORK_RECORD) else ""
+    return f"{where}: {row['error']}{seen}"
 
 
 def _write_summary(rows: list[dict], out_dir: Path) -> None:

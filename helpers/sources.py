@@ -15,15 +15,18 @@ like the Hub's nyu-mll/glue (a README.md listing `configs:`), or plain `<split>-
 (also under `<task>/`). A source that was asked for and cannot serve is an error, never a fallback.
 """
 
+import glob
 import hashlib
 import json
 import os
+import posixpath
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ParameterError
-from .hub import check_endpoint, hub_status
+from .hub import check_endpoint, configure_libraries, hub_status
 from .outdir import publish_folder, staging_folder
 from .report import record, short_path
 from .standins import STANDINS, standin_folder
@@ -36,6 +39,7 @@ SOURCES_HELP = ("'auto', 'hub', 'sample', or a local folder: a classroom bundle,
                 "the Hub's nyu-mll/glue, or <split>-*.parquet files")
 MANIFEST = "manifest.json"
 ALL_SPLITS = sorted({split for task in GLUE_TASKS.values() for split in task.splits})
+SPLIT_NAME = r"^\w+(\.\w+)*$"  # what `datasets` takes as a split name (datasets.naming._split_re)
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,7 @@ def _resolve_dataset(source: str) -> Located:
     if source == "sample":
         return Located(HUB_DATASET, str(SAMPLE_REPO), SAMPLE_WHAT)
     if source in ("hub", "auto"):
-        status = hub_status()
+        status = configure_libraries()
         if status.online:
             return Located(HUB_DATASET, HUB_DATASET, "the Hub", status.reason)
         cached = cached_configs()
@@ -141,11 +145,11 @@ def _resolve_dataset(source: str) -> Located:
         return Located(HUB_DATASET, str(SAMPLE_REPO), SAMPLE_WHAT, f"the Hub is unavailable: {status.reason}")
     folder = Path(source)
     manifest = read_manifest(folder)
-    for candidate in (folder / HUB_DATASET, folder):
-        if card_configs(candidate):
-            what = _bundle_data_what(manifest)
-            kind = "classroom bundle" if manifest is not None else "local folder"
-            return Located(HUB_DATASET, str(candidate), f"{kind} {short_path(folder)}" + (f": {what}" if what else ""))
+    hub_shaped = hub_shaped_folder(folder)
+    if hub_shaped is not None:
+        what = _bundle_data_what(manifest)
+        kind = "classroom bundle" if manifest is not None else "local folder"
+        return Located(HUB_DATASET, str(hub_shaped), f"{kind} {short_path(folder)}" + (f": {what}" if what else ""))
     matched = {task: files for task, (files, problem) in _plain_groups(folder).items() if not problem}
     if not matched:
         raise ParameterError("source", source, f"holds no GLUE data in a layout this project reads; expected "
@@ -163,18 +167,37 @@ def cached_configs() -> list[str]:
 
 
 def read_manifest(folder: Path) -> dict | None:
-    """A bundle's manifest, None where there is none, one clear error where it is unreadable."""
+    """A bundle's manifest, None where there is none, one clear error where it is unreadable or
+    not shaped as `python -m helpers bundle` writes it."""
     path = folder / MANIFEST
     if not path.exists():
         return None
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(manifest, dict):
-            raise ValueError("not a JSON object")
+        problem = _manifest_problem(manifest)
+        if problem:
+            raise ValueError(problem)
         return manifest
     except (OSError, ValueError) as error:
         raise ParameterError("source", str(folder), f"its {MANIFEST} could not be read ({error}); rebuild the "
                              "bundle with `python -m helpers bundle`") from None
+
+
+def _manifest_problem(manifest) -> str | None:
+    """What in a manifest is not as the bundle writes it: {"datasets": {repo: {task: {"from": text,
+    ...}}}, "models": {name: {"from": text}}} (either part may be absent)."""
+    if not isinstance(manifest, dict):
+        return f"a JSON {type(manifest).__name__}, not an object"
+    datasets, models = manifest.get("datasets") or {}, manifest.get("models") or {}
+    if not isinstance(datasets, dict) or not all(isinstance(parts, dict) for parts in datasets.values()):
+        return '"datasets" is not an object of datasets, each an object of tasks'
+    if not isinstance(models, dict):
+        return f'"models" is a JSON {type(models).__name__}, not an object of models'
+    entries = [*(part for parts in datasets.values() for part in parts.values()), *models.values()]
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("from", ""), str):
+            return f'an entry is {json.dumps(entry)[:60]}, not an object with a "from" text'
+    return None
 
 
 def _bundle_data_what(manifest: dict | None) -> str:
@@ -186,30 +209,123 @@ def _bundle_data_what(manifest: dict | None) -> str:
     return "; ".join(f"{task} from {origin}" for task, origin in origins.items())
 
 
-def front_matter(folder: Path) -> dict:
-    """The YAML front matter of a dataset card (README.md), or {}."""
+def front_matter(folder: Path, source=None) -> dict:
+    """The YAML front matter of a dataset card (README.md), found and read as huggingface_hub's
+    DatasetCard reads it (UTF-8, its block rule); {} without a card or a block. A card the libraries
+    could not read is one error naming `source` (default: the folder)."""
     import yaml
+    from huggingface_hub.repocard import REGEX_YAML_BLOCK
 
     card = folder / "README.md"
+    if not card.is_file():
+        return {}
     try:
-        text = card.read_text(encoding="utf-8")
-        if text.startswith("---"):
-            meta = yaml.safe_load(text.split("---", 2)[1])
-            return meta if isinstance(meta, dict) else {}
-    except (OSError, IndexError, yaml.YAMLError):
-        pass
-    return {}
+        text = card.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise _card_error(source, card, f"is not UTF-8 text (byte {error.object[error.start]:#04x} at offset "
+                          f"{error.start}); the libraries read a dataset card as UTF-8") from None
+    except OSError as error:
+        raise _card_error(source, card, f"could not be read ({error.strerror})") from None
+    match = REGEX_YAML_BLOCK.search(text)
+    try:
+        meta = yaml.safe_load(match.group(2)) if match else None
+    except yaml.YAMLError as error:
+        raise _card_error(source, card, f"has front matter that is not YAML ({_first_line(error)})") from None
+    if meta is not None and not isinstance(meta, dict):
+        raise _card_error(source, card, f"has front matter that is a {type(meta).__name__}, not a mapping")
+    return meta or {}
 
 
-def card_configs(folder: Path) -> dict[str, dict[str, list[str]]]:
-    """{config: {split: [path patterns]}} from a Hub-shaped folder's card; {} for any other folder."""
-    configs = {}
-    for config in front_matter(folder).get("configs") or []:
-        files = config.get("data_files") if isinstance(config, dict) else None
-        if isinstance(files, list):
-            configs[config.get("config_name", "default")] = {
-                f["split"]: [f["path"]] if isinstance(f["path"], str) else list(f["path"]) for f in files}
-    return configs
+def _card_error(source, path: Path, what: str) -> ParameterError:
+    """One line naming the folder given and the file in it that is wrong."""
+    where = Path(source) if source is not None else path.parent
+    name = os.path.relpath(path, where) if path.is_relative_to(where) else short_path(path)
+    return ParameterError("source", str(where), f"{name} {what}")
+
+
+def _first_line(error) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0][:120] if text else type(error).__name__
+
+
+def card_configs(folder: Path, source=None) -> dict[str, dict[str, list[str]]]:
+    """{config: {split: [path patterns, relative to `folder` or absolute]}}, read from a dataset
+    card's `configs:` as `datasets` reads it (its MetadataConfigs and sanitize_patterns): a list of
+    {split, path} entries; a path or a list of paths, which `datasets` puts in one 'train' split; no
+    data_files, splits found from the file names (under data_dir) by `datasets`' own patterns.
+    {} for a folder whose card lists no configs; what `datasets` would refuse is one error."""
+    configs = front_matter(folder, source).get("configs")
+    if not configs:
+        return {}
+    card = folder / "README.md"
+    if not isinstance(configs, list):
+        raise _card_error(source, card, f"lists configs: {json.dumps(configs)[:60]}, not a list of configs "
+                          "(each with a config_name and data_files)")
+    found = {}
+    for config in configs:
+        if not isinstance(config, dict) or not isinstance(config.get("config_name"), str):
+            raise _card_error(source, card, f"lists a config without a config_name: {json.dumps(config)[:60]}")
+        found[config["config_name"]] = _config_patterns(folder, config, source)
+    return found
+
+
+def _config_patterns(folder: Path, config: dict, source) -> dict[str, list[str]]:
+    from datasets.data_files import EmptyDatasetError, get_data_patterns, sanitize_patterns
+
+    name, files, data_dir = config["config_name"], config.get("data_files"), config.get("data_dir") or ""
+    problem = _data_files_problem(files) or (None if isinstance(data_dir, str) else "data_dir is not a path")
+    if problem:
+        raise _card_error(source, folder / "README.md", f"config {name!r}: {problem}")
+    if files is None:
+        try:
+            patterns = get_data_patterns(str(folder / data_dir))
+        except (EmptyDatasetError, FileNotFoundError):
+            raise _card_error(source, folder / "README.md", f"config {name!r} lists no data_files, and no file "
+                              f"under {data_dir or 'the folder'} is named after a split") from None
+    else:
+        patterns = sanitize_patterns(files)
+    return {str(split): [p if os.path.isabs(p) else posixpath.join(data_dir, p) for p in paths]
+            for split, paths in patterns.items()}
+
+
+def _data_files_problem(files) -> str | None:
+    """What `datasets` refuses in a config's data_files (MetadataConfigs._raise_if_data_files_field_not_valid,
+    sanitize_patterns), in words; None for what it reads."""
+    if files is None or isinstance(files, str):
+        return None
+    if not isinstance(files, list):
+        return f"data_files is {json.dumps(files)[:40]}: give a path, a list of paths or a list of {{split, path}}"
+    entries = [entry for entry in files if isinstance(entry, dict)]
+    if entries and len(entries) < len(files) or not all(isinstance(e, (str, dict)) for e in files):
+        return "data_files mixes paths and {split, path} entries, or holds something else: give one form"
+    for entry in entries:
+        if "split" not in entry:
+            return f"data_files entry {json.dumps(entry)[:60]} has no split"
+        paths = entry.get("path")
+        paths = [paths] if isinstance(paths, str) else paths
+        if set(entry) != {"split", "path"} or not isinstance(paths, list) or not all(isinstance(p, str) for p in paths):
+            return f"data_files entry {json.dumps(entry)[:60]} is not {{split, path}}, path a path or a list of them"
+        if not isinstance(entry["split"], str) or not re.match(SPLIT_NAME, entry["split"]):
+            return f"split {entry['split']!r} is not a split name (letters, digits and _, parts joined by .)"
+    splits = [entry["split"] for entry in entries]
+    if len(set(splits)) < len(splits):
+        return f"data_files lists a split twice: {splits}"
+    return None
+
+
+def card_files(folder: Path, patterns: dict[str, list[str]], source) -> dict[str, list[Path]]:
+    """Each split's parquet files, matched as `datasets` matches a card's patterns: relative to the
+    folder, or absolute; `**` spans folders. A split that matches nothing is one error."""
+    files = {}
+    for split, split_patterns in patterns.items():
+        matched = {Path(p) for pattern in split_patterns
+                   for p in glob.glob(str(folder / pattern), recursive=True) if not os.path.isdir(p)}
+        files[split] = sorted(p for p in matched if p.name.endswith(".parquet"))
+        if not files[split]:
+            other = f" ({', '.join(sorted(p.name for p in matched))[:60]}: not parquet)" if matched else ""
+            raise ParameterError("source", str(source), f"lists {split} files {', '.join(split_patterns)} that are "
+                                 f"missing{other}")
+    return files
 
 
 def write_dataset_card(folder: Path, body: str = "") -> None:
@@ -244,7 +360,8 @@ def write_dataset_card(folder: Path, body: str = "") -> None:
 
 def _plain_groups(folder: Path) -> dict[str, tuple[dict[str, list[Path]], str | None]]:
     """For each task that plain parquet files in `folder` (or `folder/<task>/`) could hold:
-    (its files per split, None) when they fit the task's schema, else (files, what does not fit)."""
+    (its files per split, None) when every file fits the task's schema and the notebooks' splits
+    are there, else (files, what is wrong). Every file's footer is read: one that cannot be is an error."""
     found = {}
     for root, tasks in [*((folder / t, [t]) for t in GLUE_TASKS if (folder / t).is_dir()),
                         (folder, list(GLUE_TASKS))]:
@@ -255,29 +372,70 @@ def _plain_groups(folder: Path) -> dict[str, tuple[dict[str, list[Path]], str | 
                 files[split] = matches
         if not files:
             continue
-        features = parquet_features(next(iter(files.values()))[0], folder)
+        footers = _footers(files, folder)
         for task in tasks:
             info = GLUE_TASKS[task]
             if task in found and found[task][1] is None:
                 continue  # a <task>/ folder that fits wins over the flat files
-            problem = schema_problem(info, features)
-            if problem is None and info.train_split not in files:
-                problem = f"has splits {list(files)}, but {task} needs {info.train_split!r}"
-            found[task] = ({s: f for s, f in files.items() if s in info.splits}, problem)
+            mine = {split: files[split] for split in info.splits if split in files}
+            found[task] = (mine, _schema_problem_in(info, mine, footers, folder) or _missing_splits(info, mine))
     return found
 
 
-def parquet_features(path: Path, source: Path):
-    """A parquet file's features, read from its schema alone (the rows are not read)."""
+def _footers(files: dict[str, list[Path]], source) -> dict[Path, tuple]:
+    """{file: (features, rows)} from each file's parquet footer: cheap, the rows are not read."""
+    return {path: parquet_footer(path, source) for paths in files.values() for path in paths}
+
+
+def parquet_footer(path: Path, source: Path) -> tuple:
+    """A parquet file's features and row count, read from its footer alone (the rows are not read)."""
     import datasets
     import pyarrow.parquet as pq
 
+    if path.is_symlink() and not path.exists():
+        raise _card_error(source, path, f"is a link to {os.readlink(path)}, which does not exist")
     try:
-        return datasets.Features.from_arrow_schema(pq.read_schema(path))
+        metadata = pq.read_metadata(path)
+        return datasets.Features.from_arrow_schema(metadata.schema.to_arrow_schema()), metadata.num_rows
     except Exception as error:  # a truncated or foreign file: say which, in one line
-        text = str(error).strip().splitlines()
-        raise ParameterError("source", str(source), f"could not be read: {short_path(path)} is not a valid "
-                             f"parquet file ({type(error).__name__}: {text[0] if text else ''})") from None
+        raise _card_error(source, path, f"is not a valid parquet file ({type(error).__name__}: "
+                          f"{_first_line(error)})") from None
+
+
+def _schema_problem_in(info: GlueTask, files: dict[str, list[Path]], footers: dict, source) -> str | None:
+    """The first file not in the task's schema, and how it differs; None when all are."""
+    for path in (path for paths in files.values() for path in paths):
+        problem = schema_problem(info, footers[path][0])
+        if problem:
+            name = os.path.relpath(path, source) if path.is_relative_to(source) else short_path(path)
+            return f"is not in the {info.name} schema: {name} {problem}"
+    return None
+
+
+def _missing_splits(info: GlueTask, files: dict[str, list[Path]]) -> str | None:
+    missing = [split for split in info.run_splits if split not in files]
+    if not missing:
+        return None
+    return (f"has {info.name} splits {list(files)}, but no {' or '.join(map(repr, missing))}: the notebooks "
+            f"train on {info.train_split!r} and evaluate on {info.eval_split!r}")
+
+
+def _counts_problem(folder: Path, info: GlueTask, files: dict[str, list[Path]], footers: dict) -> str | None:
+    """`datasets` checks the rows it reads against the card's dataset_info (verify_splits) and refuses
+    a mismatch: the same check, from the footers."""
+    from datasets.info import DatasetInfosDict
+
+    try:
+        infos = DatasetInfosDict.from_dataset_card_data(front_matter(folder))
+        expected = infos[info.name].splits if info.name in infos else None
+        said = {name: split.num_examples for name, split in (expected or {}).items()}
+    except Exception as error:  # noqa: BLE001  (any shape `datasets` cannot read: say so, in one line)
+        return f"has a README.md whose dataset_info `datasets` cannot read ({_first_line(error)})"
+    rows = {split: sum(footers[path][1] for path in paths) for split, paths in files.items()}
+    if said and said != rows:
+        return (f"has a README.md whose dataset_info gives {info.name} rows {said}, but its files hold {rows}; "
+                "`datasets` refuses such a folder: correct the card (its splits and num_examples) or the files")
+    return None
 
 
 def schema_problem(info: GlueTask, features) -> str | None:
@@ -344,29 +502,36 @@ def check_task_source(task: str, source) -> GlueTask:
                                  "where the Hub is reachable, run `python -m helpers bundle --tasks "
                                  f"{info.name} --out DIR`, then pass source=DIR")
         return info
-    folder = Path(source)
-    read_manifest(folder)  # an unreadable manifest is one clear error here, not a traceback later
-    hub_shaped = next((c for c in (folder / HUB_DATASET, folder) if card_configs(c)), None)
+    _check_folder(info, Path(source))
+    return info
+
+
+def hub_shaped_folder(folder: Path) -> Path | None:
+    """The folder (a bundle's nyu-mll/glue/, or the folder itself) whose dataset card lists configs."""
+    return next((c for c in (folder / HUB_DATASET, folder) if card_configs(c, folder)), None)
+
+
+def _check_folder(info: GlueTask, folder: Path) -> None:
+    """The folder serves the task as the notebooks load it: its manifest and card readable, the
+    splits they read present, every file of the task a parquet file in its schema, the card's row
+    counts those of the files (from the footers: in seconds). Else one error naming the folder."""
+    read_manifest(folder)
+    hub_shaped = hub_shaped_folder(folder)
     if hub_shaped is None:
         groups = _plain_groups(folder)
         if info.name not in groups:
-            raise ParameterError("source", source, f"holds no {info.name} data; expected {SOURCES_HELP}")
+            raise ParameterError("source", str(folder), f"holds no {info.name} data; expected {SOURCES_HELP}")
         problem = groups[info.name][1]
     else:
-        configs = card_configs(hub_shaped)
+        configs = card_configs(hub_shaped, folder)
         if info.name not in configs:
-            raise ParameterError("source", source, f"holds no {info.name} data (it holds: "
-                                 f"{', '.join(configs)})")
-        if info.train_split not in configs[info.name]:
-            raise ParameterError("source", source, f"has {info.name} splits {list(configs[info.name])}, but "
-                                 f"{info.name} needs {info.train_split!r}")
-        first = sorted(hub_shaped.glob(configs[info.name][info.train_split][0]))
-        if not first:
-            raise ParameterError("source", source, f"lists {info.name} {info.train_split} files that are missing")
-        problem = schema_problem(info, parquet_features(first[0], folder))
+            raise ParameterError("source", str(folder), f"holds no {info.name} data (it holds: {', '.join(configs)})")
+        files = card_files(hub_shaped, configs[info.name], folder)
+        footers = _footers(files, folder)
+        problem = (_missing_splits(info, files) or _schema_problem_in(info, files, footers, folder)
+                   or _counts_problem(hub_shaped, info, files, footers))
     if problem:
-        raise ParameterError("source", source, f"is not in the {info.name} schema: {problem}")
-    return info
+        raise ParameterError("source", str(folder), problem)
 
 
 # ---- checkpoints ------------------------------------------------------------------------------
@@ -378,7 +543,7 @@ def _resolve_model(name: str, source: str, note: str = "") -> Located:
                                  f"of: {', '.join(STANDINS)}")
         return Located(name, str(standin_folder(name)), STANDINS[name].describe())
     if source in ("hub", "auto"):
-        status = hub_status()
+        status = configure_libraries()
         why = note + status.reason
         if status.online:
             return Located(name, name, "the Hub", why)
@@ -427,8 +592,18 @@ def train_rows(task: str, source) -> int:
 
         from .report import quiet_libraries
 
-        with quiet_libraries():
-            return load_dataset(HUB_DATASET, info.name, split=info.train_split).num_rows
+        decided = hub_status()
+        try:
+            with quiet_libraries():
+                return load_dataset(HUB_DATASET, info.name, split=info.train_split).num_rows
+        except Exception:
+            if hub_status() == decided:  # not the network changing under the check
+                raise
+            # The Hub failed after answering the check (hub.guard_requests switched offline mode on):
+            # count what the source serves now, checked again, as a kernel started now will see it.
+            check_task_source(task, source)
+            return train_rows(task, source)
     folder = Path(found.target)
-    files = sorted(folder.glob(card_configs(folder)[info.name][info.train_split][0]))
-    return sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+    patterns = card_configs(folder)[info.name]
+    files = card_files(folder, {info.train_split: patterns[info.train_split]}, folder)[info.train_split]
+    return sum(pq.read_metadata(f).num_rows for f in files)

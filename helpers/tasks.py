@@ -41,6 +41,11 @@ class GlueTask:
         return self.train_split != "test"
 
     @property
+    def run_splits(self) -> tuple[str, ...]:
+        """The splits the notebooks and `train` read: they train on one and evaluate on the other."""
+        return tuple(dict.fromkeys((self.train_split, self.eval_split)))
+
+    @property
     def columns(self) -> tuple[str, ...]:
         return (*self.text_columns, "label", "idx")
 

@@ -10,12 +10,14 @@ import http.server
 import json
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 
 import pytest
 
-from helpers import hub
+from helpers import hub, sources
 
 
 @pytest.fixture
@@ -32,14 +34,15 @@ def fresh_status(monkeypatch):
 HUB_FILE_HEADERS = {"Content-Type": "application/json", hub.REPO_COMMIT_HEADER: "0" * 40, "ETag": '"abc"'}
 
 
-def _http_server(content_type: str = "application/json", body: bytes = b"{}", file=None, hang_on_files=False):
-    """A server on 127.0.0.1. GET answers with `content_type` and `body` (the API); HEAD (a file's
-    metadata) answers with `file`'s (status, headers), or the Hub's, or never (`hang_on_files`)."""
+def _http_server(content_type: str = "application/json", body: bytes = b"{}", file=None, hang_on_files=False,
+                 api_status: int = 200):
+    """A server on 127.0.0.1. GET answers with `api_status`, `content_type` and `body` (the API); HEAD (a
+    file's metadata) answers with `file`'s (status, headers), or the Hub's, or never (`hang_on_files`)."""
     stop = threading.Event()
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):
-            self.send_response(200)
+            self.send_response(api_status)
             self.send_header("Content-Type", content_type)
             self.end_headers()
             self.wfile.write(body)
@@ -110,6 +113,16 @@ def test_a_captive_portal_is_not_the_hub(fresh_status, monkeypatch):
     assert status.reason.endswith(f"(HTTP 302, no {hub.REPO_COMMIT_HEADER}): a captive portal or proxy?")
 
 
+def test_an_http_error_is_said_with_its_status(fresh_status, monkeypatch):
+    """A server error is not a captive portal: say what came back."""
+    failing = {hub.FILE_PATH: (500, {"Content-Type": "text/plain"})}
+    status = _status_from(_http_server("text/plain", b"Internal Server Error", file=failing, api_status=500),
+                          monkeypatch)
+    assert status == hub.HubStatus(False, "127.0.0.1 answered HTTP 500 (a server error) to the datasets API")
+    status = _status_from(_http_server(file={hub.FILE_PATH: (403, {"Content-Type": "text/html"})}), monkeypatch)
+    assert status == hub.HubStatus(False, "127.0.0.1 answered HTTP 403 to a file request")
+
+
 def test_answers_as_the_hubs_count_as_online(fresh_status, monkeypatch):
     status = _status_from(_http_server(body=json.dumps({"id": "nyu-mll/glue"}).encode()), monkeypatch)
     assert status.online and status.reason.startswith("127.0.0.1 answered in ")
@@ -150,6 +163,130 @@ def test_a_decision_passed_on_keeps_its_reason(fresh_status, monkeypatch):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     assert hub.hub_status() == decided
+
+
+def test_hub_status_only_decides_and_configure_libraries_tells_them(monkeypatch):
+    import datasets.config
+    import huggingface_hub.constants
+
+    for module, name in [(huggingface_hub.constants, "HF_HUB_OFFLINE"), (datasets.config, "HF_HUB_OFFLINE"),
+                         (datasets.config, "HF_DATASETS_OFFLINE")]:
+        monkeypatch.setattr(module, name, False)
+    monkeypatch.setattr(hub, "_status", None)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    decided = hub.HubStatus(False, "127.0.0.1 did not answer within 2 s")
+    monkeypatch.setenv(hub.DECISION_ENV, json.dumps({"online": decided.online, "reason": decided.reason}))
+    assert hub.hub_status() == decided
+    assert huggingface_hub.constants.HF_HUB_OFFLINE is False and os.environ["HF_HUB_OFFLINE"] == "0"
+    assert hub.configure_libraries() == decided
+    assert huggingface_hub.constants.HF_HUB_OFFLINE is True and datasets.config.HF_HUB_OFFLINE is True
+    assert os.environ["HF_HUB_OFFLINE"] == "1"
+
+
+AFTER_THE_CHECK = """
+import json, sys, time
+from datasets import load_dataset  # noqa: F401  (imports before the clock starts)
+from transformers import AutoTokenizer
+import helpers
+from helpers import hub, sources
+
+hub.WAIT_BOUND_S = float(sys.argv[2])
+started, result = time.perf_counter(), {}
+if sys.argv[1] == "check":
+    helpers.check_parameters(source="auto", task="mrpc", sample_size=5, checkpoint="bert-base-uncased")
+    result["data"] = helpers.resolve("nyu-mll/glue", "auto").what
+else:
+    try:
+        AutoTokenizer.from_pretrained(helpers.locate("bert-base-uncased", "auto"))
+    except OSError as error:
+        result["raised"] = type(error).__name__
+result.update(seconds=time.perf_counter() - started, reason=hub.hub_status().reason)
+print(json.dumps(result))
+"""
+
+
+@pytest.mark.processes
+@pytest.mark.parametrize("mode, what, bound, then, within", [
+    ("500", "check", 20, "HTTP 500 to HEAD /datasets/nyu-mll/glue/resolve/main/README.md", 5),
+    ("500", "tokenizer", 20, "HTTP 500 to GET /api/models/bert-base-uncased", 5),
+    ("stall", "check", 20, "no answer to HEAD /datasets/nyu-mll/glue/resolve/main/README.md within 5 s", 9),
+    ("stall", "tokenizer", 3, "no answer to GET /api/models/bert-base-uncased within 3 s", 7),
+])
+def test_a_hub_that_fails_after_the_check_costs_seconds(hub_then, tmp_path, mode, what, bound, then, within):
+    """Issue 22, item 9: the libraries retried a 500 for 25 s (50 s for a tokenizer) and a Hub that
+    stopped answering for minutes. Now the first failure switches offline mode on: nothing is asked
+    twice; the up-front check counts the sample instead (source 'auto'), a library that still needs
+    the Hub raises at once; the reason says what came back. (The tokenizer's stall is bounded by
+    WAIT_BOUND_S, 3 s here, 20 s in use: its first request has no timeout of its own.)"""
+    endpoint, requests = hub_then(mode)
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", hub.DECISION_ENV)}
+    done = subprocess.run([sys.executable, "-c", AFTER_THE_CHECK, what, str(bound)], capture_output=True, text=True,
+                          env=env | {"HF_ENDPOINT": endpoint, "HF_HOME": str(tmp_path / "hf")}, timeout=60)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["reason"] == f"127.0.0.1 answered the check, then {then}"
+    if what == "check":
+        assert result["data"] == sources.SAMPLE_WHAT  # 'auto' falls back, as if the Hub had not answered
+    else:
+        assert result["raised"] == "OSError"  # transformers: "We couldn't connect to ..."
+    assert result["seconds"] < within, result
+    assert len(requests) == len(set(requests)) >= 1, requests  # nothing asked twice
+    assert f"The Hub after the check: {result['reason']}" in done.stdout
+    assert "Traceback" not in done.stderr
+
+
+STREAMED = """
+import json, sys, time
+import httpx2
+import huggingface_hub.constants
+from huggingface_hub import get_session
+from helpers import hub
+
+hub.WAIT_BOUND_S = 1
+hub.guard_requests()
+started = time.perf_counter()
+with get_session().stream("GET", sys.argv[1] + "/big.parquet") as response:
+    try:
+        response.read()
+    except httpx2.ReadTimeout:
+        pass
+print(json.dumps({"seconds": time.perf_counter() - started, "reason": hub.hub_status().reason,
+                  "offline": huggingface_hub.constants.HF_HUB_OFFLINE}))
+"""
+
+
+@pytest.mark.processes
+def test_a_download_that_stops_arriving_switches_offline(tmp_path):
+    """A body that stops part-way (the headers came): huggingface_hub would resume it, 5 times; the
+    guard says what happened and goes offline, so the resumption is refused at once."""
+    release = threading.Event()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b"PAR1" * 10)
+            self.wfile.flush()
+            release.wait(30)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"} | {"HF_HOME": str(tmp_path / "hf")}
+    try:
+        done = subprocess.run([sys.executable, "-c", STREAMED, f"http://127.0.0.1:{server.server_address[1]}"],
+                              capture_output=True, text=True, env=env, timeout=60)
+    finally:
+        release.set()
+        server.shutdown()
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["reason"] == "127.0.0.1 answered the check, then no answer to GET /big.parquet within 1 s"
+    assert result["offline"] is True and 0.9 < result["seconds"] < 5
 
 
 def test_online_sets_short_library_timeouts_unless_chosen(monkeypatch):

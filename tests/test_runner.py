@@ -49,6 +49,7 @@ def test_each_notebook_is_checked_with_its_own_defaults(tmp_path, task_folder):
     small = tmp_path / "small"
     small.mkdir()
     (folder / "validation-00000-of-00001.parquet").rename(small / "train-00000-of-00001.parquet")
+    (folder / "test-00000-of-00001.parquet").rename(small / "validation-00000-of-00001.parquet")  # needed too
     with pytest.raises(helpers.ParameterError, match="sample_size=100: must be at most 23"):
         check_run(list_notebooks(["01"]), {"source": str(small)})
     with pytest.raises(helpers.ParameterError, match="device='tpu': choose 'auto', 'cpu' or 'cuda'"):
@@ -191,6 +192,38 @@ def test_a_dead_kernel_or_a_timeout_is_a_row_and_the_run_goes_on(capsys, tmp_pat
     assert "2 passed" not in out and "1 passed, 2 failed" in out
     assert sorted(os.listdir(tmp_path / "out")) == ["01_dies.ipynb", "02_sleeps.ipynb", "03_fine.ipynb",
                                                     "summary.json"]
+
+
+@pytest.mark.processes
+def test_a_hub_that_fails_in_a_kernel_is_said_and_the_next_kernels_start_offline(capsys, tmp_path, monkeypatch,
+                                                                                 hub_then):
+    """Issue 22, item 9: the runner's check found the Hub answering; in the first kernel it then answered
+    HTTP 500. That notebook's row says what came back, and the next kernel starts offline (a stand-in,
+    with that reason) instead of meeting the same failure."""
+    import helpers.runner
+    from helpers import hub
+
+    endpoint, requests = hub_then("500")
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.setenv("HF_ENDPOINT", endpoint)
+    monkeypatch.setattr(hub, "_status", None)  # the runner decides afresh, against this server
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    load = "AutoTokenizer.from_pretrained(helpers.locate('bert-base-uncased', 'auto'))"
+    notebooks = [_tiny_notebook(folder / f"0{n}_tokenizer.ipynb", "import helpers\nfrom transformers import "
+                                "AutoTokenizer", load) for n in (1, 2)]
+    monkeypatch.setattr(helpers.runner, "list_notebooks", lambda names: notebooks)
+    started = time.perf_counter()
+    code, out, err = _cli(capsys, "run", "--out", str(tmp_path / "out"))
+    assert time.perf_counter() - started < 60
+    first, second = json.loads((tmp_path / "out" / "summary.json").read_text())
+    seen = "127.0.0.1 answered the check, then HTTP 500 to GET /api/models/bert-base-uncased"
+    assert (first["status"], first["failed_cell"], first["network"]) == ("failed", 2, seen)
+    assert first["error"].startswith("OSError: We couldn't connect to")
+    assert f"cell [2]: {first['error']} [{seen}]" in out and code == 1
+    assert second["status"] == "ok" and "network" not in second
+    assert second["sources"]["bert-base-uncased"].endswith(f"[the Hub is unavailable: {seen}]")
+    assert requests == [("GET", "/api/models/bert-base-uncased")]  # asked once, by the first kernel only
 
 
 def test_kernels_get_the_cache_folders_absolute(tmp_path, monkeypatch):
