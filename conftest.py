@@ -24,8 +24,27 @@ os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="hf_home_")
 atexit.register(shutil.rmtree, os.environ["HF_HOME"], ignore_errors=True)
 
 SLOW_MARKERS = ("notebooks", "processes")
-# The longest test files, longest first (about 100, 45 and 40 s on 2 cores): they start early.
-LONGEST_FILES = ("test_browser.py", "test_runner.py", "test_train.py")
+# Files of independent tests (each starts its own processes, shares no module fixture): their tests
+# are spread over the workers one by one, so that the two workers finish together.
+SPREAD = ("test_runner.py", "test_notebooks.py", "test_train.py", "test_hub.py", "test_project.py",
+          "test_student.py")
+SPREAD_KEY = pytest.StashKey[bool]()
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """With the two workers chosen here: a file at a time (its kernel, its module fixtures), except
+    the SPREAD files, whose tests go one at a time. (xdist's own loadgroup cannot do it on pytest 9:
+    it renames items through `_nodeid`, which pytest 9 no longer reads.)"""
+    if not config.stash.get(SPREAD_KEY, False):
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FilesAndSpreadTests(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return nodeid if Path(path).name in SPREAD else path
+
+    return FilesAndSpreadTests(config, log)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -36,8 +55,11 @@ def pytest_cmdline_main(config):
             and config.option.numprocesses is None and not config.option.collectonly
             and not config.option.usepdb and not one_file):  # one file runs in one worker anyway
         config.option.numprocesses = 2
-        config.option.dist = "loadfile"  # the cells of one notebook must stay in one kernel
-        config.option.loadscopereorder = False  # keep the order below, longest files first
+        # A notebook's cells stay in one kernel, a file's module fixtures on one worker; the long
+        # independent tests of SPREAD files go one by one to whichever worker is free.
+        config.option.dist = "loadfile"
+        config.option.loadscopereorder = False  # keep the order below, longest first
+        config.stash[SPREAD_KEY] = True
 
 
 def pytest_configure(config):
@@ -48,8 +70,8 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(items):
     """Notebook cells are `notebooks` tests; whatever is not marked slow is a fast `unit` test.
 
-    Order, for two workers that finish together: the notebooks, then the longest test files, then
-    the other slow ones, then the fast ones, which fill the gaps at the end.
+    Order, for two workers that finish together: the notebooks, the browser, the slow tests of the
+    SPREAD files (each on its own), the other slow ones, then the fast ones, which fill the gaps.
     """
     rank = {}
     for item in items:
@@ -59,13 +81,12 @@ def pytest_collection_modifyitems(items):
         if not slow:
             item.add_marker(pytest.mark.unit)
         if item.path.suffix == ".ipynb":
-            place = (0, 0)
-        elif item.path.name in LONGEST_FILES:
-            place = (1, LONGEST_FILES.index(item.path.name))
+            rank[item] = 0
+        elif item.path.name == "test_browser.py":
+            rank[item] = 1
         else:
-            place = (2, 0) if slow else (3, 0)
-        rank[item.path] = min(rank.get(item.path, place), place)
-    items.sort(key=lambda item: rank[item.path])  # stable: a file's tests keep their order
+            rank[item] = (2 if item.path.name in SPREAD else 3) if slow else 4
+    items.sort(key=rank.__getitem__)  # stable: a file's tests keep their order
 
 
 @pytest.hookimpl(wrapper=True)
