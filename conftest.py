@@ -31,6 +31,7 @@ SPREAD = ("test_runner.py", "test_notebooks.py", "test_train.py", "test_hub.py",
 SPREAD_KEY = pytest.StashKey[bool]()
 
 
+@pytest.hookimpl(optionalhook=True)  # xdist may be absent, or off (-p no:xdist)
 def pytest_xdist_make_scheduler(config, log):
     """With the two workers chosen here: a file at a time (its kernel, its module fixtures), except
     the SPREAD files, whose tests go one at a time. (xdist's own loadgroup cannot do it on pytest 9:
