@@ -97,7 +97,11 @@ def check_run(notebooks: list[Path], parameters: dict) -> dict[Path, dict]:
     plan = {}
     for notebook, params in declared.items():
         given = {k: v for k, v in parameters.items() if k in params}
-        effective = {name: ast.literal_eval(p["default"]) for name, p in params.items()} | given
+        defaults = {name: ast.literal_eval(p["default"]) for name, p in params.items()}
+        if isinstance(defaults.get("source"), str) and defaults["source"] not in ("auto", "hub", "sample"):
+            # a folder the notebook itself names (a student copy's bundle) is its folder's, as in its kernel
+            defaults["source"] = os.path.join(notebook.parent, os.path.expanduser(defaults["source"]))
+        effective = defaults | given
         checked = check_parameters(**notebook_check(notebook, effective))
         plan[notebook] = {k: checked.get(k, v) for k, v in given.items()}  # e.g. a folder made absolute
     return plan

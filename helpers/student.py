@@ -10,12 +10,20 @@ and execution count; nothing else changes (the questions, the self-check cells, 
 cells' metadata). Run top to bottom, a student copy does not fail, and every self-check says
 "not answered yet" until the student writes an answer.
 
+With `--source FOLDER` (a classroom bundle, or any data folder), each copy's `source` parameter
+defaults to that folder, written relative to the copies' folder: hand out the copies and the
+bundle side by side, as they were made, and the copies find it wherever the two are put (Jupyter
+starts a notebook's kernel in the notebook's folder; `run` checks a default against it too).
+
 To add an exercise, tag its answer cell `solution` and give it the stub in its metadata (JupyterLab's
 property inspector edits cell metadata).
 """
 
 import argparse
 import copy
+import json
+import os
+import re
 from pathlib import Path
 
 from .errors import ParameterError
@@ -62,16 +70,39 @@ def student_copy(notebook, name: str = "notebook"):
     return copied
 
 
-def write_student_copies(notebooks: list[Path], out, overwrite: bool = False) -> list[Path]:
-    """Write a student copy of each notebook into `out`; every copy is made before anything is
-    written, so a bad notebook leaves the folder untouched."""
+SOURCE_LINE = re.compile(r"^source: str = .*$", re.M)  # the parameters cell's line, in every notebook
+
+
+def with_source(notebook, relative: str):
+    """The copy's `source` parameter set to a folder given relative to the copy's own folder."""
+    cell = next(c for c in notebook.cells if "parameters" in c.metadata.get("tags", []))
+    line = f"source: str = {json.dumps(relative)}  # the class's data, beside these copies (student --source)"
+    cell.source, found = SOURCE_LINE.subn(lambda _: line, cell.source, count=1)
+    if not found:
+        raise ParameterError("source", relative, "cannot be set: the notebook's parameters cell has no source line")
+    return notebook
+
+
+def write_student_copies(notebooks: list[Path], out, overwrite: bool = False, source=None) -> list[Path]:
+    """Write a student copy of each notebook into `out`, its `source` the folder `source` if given
+    (relative to `out`); every copy is made before anything is written, so a bad notebook or source
+    leaves the folder untouched."""
     import nbformat
 
     from .outdir import check_out_dir, claimed
+    from .sources import check_source
 
     writes = [nb.name for nb in notebooks]  # --overwrite replaces these copies, nothing else
     folder = check_out_dir(out, overwrite=overwrite, writes=writes)
+    if source is not None:
+        source = check_source(source)
+        if source in ("auto", "hub", "sample"):
+            raise ParameterError("source", source, "must be a folder (a classroom bundle): the copies already "
+                                 "default to 'auto'")
     copies = {nb.name: student_copy(nbformat.read(str(nb), as_version=4), nb.stem) for nb in notebooks}
+    if source is not None:
+        relative = os.path.relpath(source, folder.resolve())
+        copies = {name: with_source(notebook, relative) for name, notebook in copies.items()}
     written = []
     with claimed(folder, overwrite=overwrite, writes=writes):
         for name, notebook in copies.items():
@@ -88,6 +119,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     parser.add_argument("--out", required=True, help="a new or empty folder for the copies")
     parser.add_argument("--overwrite", action="store_true", help="write into a non-empty --out, replacing only "
                                                                  "the copies this command writes")
+    parser.add_argument("--source", help="a data folder (a classroom bundle) the copies use by default, written "
+                                         "relative to --out: hand out the copies and the folder side by side")
     parser.set_defaults(func=cmd_student)
     return parser
 
@@ -98,11 +131,14 @@ def cmd_student(args) -> int:
     from .report import short_path
     from .runner import list_notebooks
 
-    written = write_student_copies(list_notebooks(args.notebooks), args.out, overwrite=args.overwrite)
+    written = write_student_copies(list_notebooks(args.notebooks), args.out, overwrite=args.overwrite,
+                                   source=args.source)
     for path in written:
         answers = len(solution_cells(nbformat.read(str(path), as_version=4)))
         print(f"{path.name}: {answers} answer cell(s) for the student")
     folder = short_path(written[0].parent) if written else args.out
     print(f"{len(written)} student copies in {folder}: solutions replaced by their stubs, outputs cleared; "
           "each self-check says 'not answered yet' until the student answers")
+    if args.source is not None:
+        print(f"their data: {args.source}, found at the same place beside the copies (hand out both folders)")
     return 0

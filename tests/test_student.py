@@ -8,7 +8,7 @@ import pytest
 import helpers
 from helpers import exercises, student
 from helpers.__main__ import main
-from helpers.runner import list_notebooks, run_notebooks
+from helpers.runner import list_notebooks, notebook_parameters, run_notebooks
 
 NOTEBOOKS = list_notebooks()
 
@@ -86,13 +86,37 @@ def test_the_command_writes_copies_and_refuses_bad_out(tmp_path, capsys):
 
 
 @pytest.mark.notebooks
-def test_student_copies_run_and_every_check_waits_for_an_answer(tmp_path):
-    copies = student.write_student_copies(list_notebooks(["01", "03"]), tmp_path / "class")
-    rows = run_notebooks(copies, {"bench_rows": 200}, tmp_path / "ran", echo=lambda *a, **k: None)
-    assert [(r["notebook"], r["status"]) for r in rows] == [("01_loading_mrpc", "ok"), ("03_batched_map", "ok")]
-    for path in copies:
-        checks = exercises.read_checks(tmp_path / "ran" / path.name)
-        nn = path.stem[:2]
-        expected = {name for name, e in exercises.EXERCISES.items() if e.notebook == nn}
-        expected |= {f"quiz {nn}.{number}" for number in exercises.QUIZZES[nn]}
-        assert set(checks) == expected and set(checks.values()) == {exercises.NOT_ANSWERED}
+def test_copies_handed_out_beside_a_bundle_run_from_it_and_every_check_waits(tmp_path, monkeypatch):
+    """`student --source BUNDLE`: the copies and the bundle, moved together to another place, run
+    from there (started from yet another folder), take their data from the bundle, say so, and each
+    self-check waits for an answer."""
+    import shutil
+
+    from helpers.bundle import build_bundle
+
+    made = tmp_path / "teacher"
+    build_bundle(["mrpc"], ["bert-base-uncased"], made / "bundle", source="sample")
+    assert main(["student", "01", "--out", str(made / "class"), "--source", str(made / "bundle")]) == 0
+    handed_out = tmp_path / "student-laptop"
+    shutil.move(made, handed_out)
+    (copy,) = (handed_out / "class").iterdir()
+    assert notebook_parameters(copy)["source"]["default"] == '"../bundle"'  # relative: the two travel together
+    monkeypatch.chdir(tmp_path)
+    rows = run_notebooks([copy], {}, tmp_path / "ran", echo=lambda *a, **k: None)
+    assert [(r["notebook"], r["status"]) for r in rows] == [("01_loading_mrpc", "ok")], rows
+    assert set(rows[0]["sources"]) == {"nyu-mll/glue", "bert-base-uncased"}
+    for text in rows[0]["sources"].values():
+        assert text.startswith("classroom bundle") and "student-laptop/bundle" in text, text
+    checks = exercises.read_checks(tmp_path / "ran" / copy.name)
+    expected = {name for name, e in exercises.EXERCISES.items() if e.notebook == "01"}
+    expected |= {f"quiz 01.{number}" for number in exercises.QUIZZES["01"]}
+    assert set(checks) == expected and set(checks.values()) == {exercises.NOT_ANSWERED}
+
+
+def test_student_source_must_be_a_folder(tmp_path, capsys):
+    for bad, message in [("sample", "must be a folder (a classroom bundle)"),
+                         (str(tmp_path / "missing"), "is neither 'auto', 'hub', 'sample' nor an existing folder")]:
+        assert main(["student", "01", "--out", str(tmp_path / "class"), "--source", bad]) == 2
+        error = capsys.readouterr().err
+        assert error.count("\n") == 1 and error.startswith("error: source=") and message in error
+    assert not (tmp_path / "class").exists()
