@@ -117,30 +117,43 @@ def probe(base: str, deadline: float = CHECK_TIMEOUT_S) -> HubStatus:
     started = time.perf_counter()
 
     def ask(what, url, method):
-        try:
-            seen[what] = _as_the_hub(what, *_answer(url, method, deadline))
-        except TimeoutError:
-            pass  # no answer in time, whoever notices first (this thread or the deadline below)
-        except urllib.error.URLError as error:
-            if not isinstance(error.reason, TimeoutError):
-                seen[what] = f"is not reachable ({_why(error.reason)})"
-        except (OSError, ValueError) as error:
-            seen[what] = f"is not reachable ({_why(error)})"
+        problem = _ask(url, method, deadline, what)
+        if problem is not _NO_ANSWER:
+            seen[what] = problem
 
     threads = [threading.Thread(target=ask, args=(what, *request), daemon=True) for what, request in requests.items()]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(max(0.0, deadline - (time.perf_counter() - started)))
-    took = time.perf_counter() - started
-    answers = dict(seen)  # a snapshot: an overrunning thread may still write
-    problems = [answers[what] for what in requests if answers.get(what)]
+    return _verdict(host, dict(seen), list(requests), deadline, time.perf_counter() - started)  # a snapshot
+
+
+_NO_ANSWER = object()  # no answer in time: whoever notices first (the asking thread or the deadline)
+
+
+def _ask(url: str, method: str, deadline: float, what: str):
+    """None (answered as the Hub), what was wrong, or _NO_ANSWER."""
+    try:
+        return _as_the_hub(what, *_answer(url, method, deadline))
+    except TimeoutError:
+        return _NO_ANSWER
+    except urllib.error.URLError as error:
+        if isinstance(error.reason, TimeoutError):
+            return _NO_ANSWER
+        return f"is not reachable ({_why(error.reason)})"
+    except (OSError, ValueError) as error:
+        return f"is not reachable ({_why(error)})"
+
+
+def _verdict(host: str, answers: dict, asked: list[str], deadline: float, took: float) -> HubStatus:
+    problems = [answers[what] for what in asked if answers.get(what)]
     if problems:
         return HubStatus(False, f"{host} {problems[0]}")
-    if len(answers) == len(requests):
+    if len(answers) == len(asked):
         return HubStatus(True, f"{host} answered in {took:.1f} s")
     if answers:  # one answered as the Hub, the other not in time: a proxy that lets only some through
-        (answered,), (silent,) = answers, set(requests) - set(answers)
+        (answered,), (silent,) = answers, set(asked) - set(answers)
         return HubStatus(False, f"{host} answered {ASKED[answered]} but not {ASKED[silent]} within {deadline:.0f} s")
     return HubStatus(False, f"{host} did not answer within {deadline:.0f} s")
 

@@ -489,21 +489,26 @@ def check_task_source(task: str, source) -> GlueTask:
     without reading the rows); else one ParameterError saying what the source holds instead."""
     info, source = get_task(task), check_source(source)
     if source in KEYWORDS:
-        found = _resolve_dataset(source)
-        if found.target == HUB_DATASET:
-            status = hub_status()
-            if not status.online and info.name not in cached_configs():
-                raise ParameterError("task", task, f"is not in the local cache of {HUB_DATASET} (it holds "
-                                     f"{', '.join(cached_configs())}) and the Hub is unavailable "
-                                     f"({status.reason}); use source='sample' for MRPC, or a classroom bundle")
-        elif info.name not in card_configs(SAMPLE_REPO):
-            where = "" if source == "sample" else f" (the Hub is unavailable: {hub_status().reason})"
-            raise ParameterError("task", task, f"is not in the embedded sample, which holds MRPC only{where}; "
-                                 "where the Hub is reachable, run `python -m helpers bundle --tasks "
-                                 f"{info.name} --out DIR`, then pass source=DIR")
-        return info
-    _check_folder(info, Path(source))
+        _check_keyword_source(info, task, source)
+    else:
+        _check_folder(info, Path(source))
     return info
+
+
+def _check_keyword_source(info: GlueTask, task: str, source: str) -> None:
+    """'auto', 'hub' or 'sample' serves the task: from the Hub or its cache, or the embedded sample."""
+    found = _resolve_dataset(source)
+    if found.target == HUB_DATASET:
+        status = hub_status()
+        if not status.online and info.name not in cached_configs():
+            raise ParameterError("task", task, f"is not in the local cache of {HUB_DATASET} (it holds "
+                                 f"{', '.join(cached_configs())}) and the Hub is unavailable "
+                                 f"({status.reason}); use source='sample' for MRPC, or a classroom bundle")
+    elif info.name not in card_configs(SAMPLE_REPO):
+        where = "" if source == "sample" else f" (the Hub is unavailable: {hub_status().reason})"
+        raise ParameterError("task", task, f"is not in the embedded sample, which holds MRPC only{where}; "
+                             "where the Hub is reachable, run `python -m helpers bundle --tasks "
+                             f"{info.name} --out DIR`, then pass source=DIR")
 
 
 def hub_shaped_folder(folder: Path) -> Path | None:

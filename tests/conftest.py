@@ -1,8 +1,11 @@
 """Fixtures the tests share. (Settings every run gets, offline and quiet, are in ../conftest.py.)"""
 
+import http.server
+import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -130,55 +133,56 @@ def fresh_source_lines():
     yield
 
 
+class _HubThenHandler(http.server.BaseHTTPRequestHandler):
+    """Answers the check's two requests and the agent registry as the Hub does, then every other
+    request with HTTP 500 (mode "500") or never ("stall"); subclassed per server with `mode`,
+    `seen` (the other requests' (method, path)) and `release` (ends the stalls)."""
+    protocol_version = "HTTP/1.1"
+    mode, seen, release = "500", [], threading.Event()
+
+    def _answer(self, status: int, headers: dict, body: bytes = b""):
+        self.send_response(status)
+        for name, value in {**headers, "Content-Length": str(len(body))}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _any(self):
+        from helpers import hub
+
+        probe = "urllib" in self.headers.get("User-Agent", "")
+        if probe and (self.command, self.path) in {("GET", hub.API_PATH), ("HEAD", hub.FILE_PATH)}:
+            return self._answer(200, {"Content-Type": "application/json", hub.REPO_COMMIT_HEADER: "0" * 40,
+                                      "ETag": '"abc"'}, b"{}")
+        if self.path == "/api/agent-harnesses":
+            registry = {"standardEnvVars": [], "harnesses": {}}
+            return self._answer(200, {"Content-Type": "application/json"}, json.dumps(registry).encode())
+        self.seen.append((self.command, self.path.split("?")[0]))
+        if self.mode == "stall":
+            self.release.wait(120)
+            self.close_connection = True
+            return None
+        return self._answer(500, {"Content-Type": "text/plain"}, b"Internal Server Error")
+
+    do_GET = do_HEAD = do_POST = _any
+
+    def log_message(self, *args):
+        pass
+
+
 @pytest.fixture
 def hub_then():
     """start(mode) -> (endpoint, requests): a server on 127.0.0.1 that answers the check's two
     requests (helpers.hub.probe, made with urllib) and the agent registry as the Hub does, then
     answers every other request with HTTP 500 (mode "500") or never ("stall"). `requests` lists
     (method, path) of the others, as they arrive."""
-    import http.server
-    import json
-    import threading
-
-    from helpers import hub
-
     servers, release = [], threading.Event()
 
     def start(mode: str):
         seen = []
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def _answer(self, status: int, headers: dict, body: bytes = b""):
-                self.send_response(status)
-                for name, value in {**headers, "Content-Length": str(len(body))}.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(body)
-
-            def _any(self):
-                probe = "urllib" in self.headers.get("User-Agent", "")
-                if probe and (self.command, self.path) in {("GET", hub.API_PATH), ("HEAD", hub.FILE_PATH)}:
-                    return self._answer(200, {"Content-Type": "application/json", hub.REPO_COMMIT_HEADER: "0" * 40,
-                                              "ETag": '"abc"'}, b"{}")
-                if self.path == "/api/agent-harnesses":
-                    registry = {"standardEnvVars": [], "harnesses": {}}
-                    return self._answer(200, {"Content-Type": "application/json"}, json.dumps(registry).encode())
-                seen.append((self.command, self.path.split("?")[0]))
-                if mode == "stall":
-                    release.wait(120)
-                    self.close_connection = True
-                    return None
-                return self._answer(500, {"Content-Type": "text/plain"}, b"Internal Server Error")
-
-            do_GET = do_HEAD = do_POST = _any
-
-            def log_message(self, *args):
-                pass
-
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        handler = type("Handler", (_HubThenHandler,), {"mode": mode, "seen": seen, "release": release})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
         server.daemon_threads = True
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
