@@ -95,6 +95,28 @@ def _lighter_copy(notebook: Path, folder: Path) -> None:
     nbformat.write(nb, str(folder / notebook.name))
 
 
+def _quiet_lab_settings(home: Path) -> tuple[Path, Path]:
+    """JupyterLab's config and user-settings folders: no news pop-up, no update check."""
+    config, settings = home / "config", home / "settings"
+    (config / "labconfig").mkdir(parents=True)
+    (config / "labconfig" / "page_config.json").write_text(
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+    (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
+    (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    return config, settings
+
+
+def _start_chromium(home: Path, cdp_port: int, log: Path) -> subprocess.Popen:
+    """Debian's Chromium, headless, driven over its DevTools port; in a process group of its own."""
+    return subprocess.Popen(
+        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--disable-dev-shm-usage", f"--user-data-dir={home / 'chromium'}",
+         "--remote-debugging-address=127.0.0.1", f"--remote-debugging-port={cdp_port}", "about:blank"],
+        stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab page in a Chromium, served from a temporary copy of the notebooks; both processes ours."""
@@ -108,13 +130,7 @@ def lab(tmp_path_factory):
     notebooks.mkdir()
     for notebook in list_notebooks():
         _lighter_copy(notebook, notebooks)
-    config, settings = home / "config", home / "settings"
-    (config / "labconfig").mkdir(parents=True)
-    (config / "labconfig" / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
-    (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
-    (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    config, settings = _quiet_lab_settings(home)
 
     # A learner's environment (the tests set no display settings: tests/test_learner_path.py), offline
     # and on the test cache.
@@ -131,12 +147,7 @@ def lab(tmp_path_factory):
          f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={home / 'workspaces'}"]
         + (["--allow-root"] if os.geteuid() == 0 else []),
         env=env, cwd=notebooks, stdout=open(server_log, "w"), stderr=subprocess.STDOUT, start_new_session=True)
-    browser = subprocess.Popen(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", f"--user-data-dir={home / 'chromium'}",
-         "--remote-debugging-address=127.0.0.1", f"--remote-debugging-port={cdp_port}", "about:blank"],
-        stdout=open(browser_log, "w"), stderr=subprocess.STDOUT, start_new_session=True)
+    browser = _start_chromium(home, cdp_port, browser_log)
     playwright = None
     try:
         _wait_for(f"http://127.0.0.1:{port}/api/status?token={token}", server, server_log)
@@ -318,26 +329,7 @@ def test_jupyterlab_shows_the_notebook(lab, notebook):
         page.set_viewport_size(LAPTOP)
         page.evaluate(CLOSE)
 
-    errors = [f"cell [{c['count']}]: {_text([o])}" for c in cells for o in c["outputs"] if o["output_type"] == "error"]
-    assert not errors, errors
-    assert [c["count"] for c in cells] == list(range(1, len(cells) + 1)), "not every cell ran, in order"
-
-    stored_images, records = _stored(notebook)
-    assert len(images) == stored_images, f"{len(images)} figures shown, the stored run has {stored_images}"
-    for image in images:
-        assert image["loaded"] and 0 < image["width"] <= image["page"], image  # drawn, and fits the page
-
-    shown = "\n".join(_text(c["outputs"]) for c in cells)
-    for text in KEY_TEXT.get(name, []) + records:
-        assert text in shown, f"{text!r} is not on the page"
-    # the stored notebooks hold the solutions: every self-check says so in the learner's browser too
-    checks = re.findall(r"^(\S[^\n]*?): (correct|not yet|not answered yet)", shown, flags=re.M)
-    assert checks and {status for _, status in checks} == {"correct"}, checks
-    if run:
-        live, stored = noise(cells), noise(notebook)
-        assert all(live[kind] <= stored[kind] for kind in live), (live, stored)  # nothing the notebook does not show
-    if name == "03_batched_map":  # the Map bars the notebook explains, drawn as widgets
-        assert noise(cells)["progress widgets"] > 0
+    _check_shown(notebook, cells, images, run)
     if folds:  # opened collapsed, opened by a click
         assert folds["before"]["headingCollapsed"] and folds["before"]["firstUnderHidden"], folds
         assert folds["before"]["inputHidden"] and folds["before"]["outputHidden"], folds
@@ -361,3 +353,30 @@ def _full_page_picture(page, name: str) -> None:
         page.set_viewport_size({"width": LAPTOP["width"], "height": height})
         page.wait_for_timeout(300)  # let the taller page lay out before measuring again
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def _check_shown(notebook: Path, cells: list[dict], images: list[dict], run: bool) -> None:
+    """What the page shows: every cell run in order without an error, the stored run's figures drawn
+    and fitting the page, its key text and recorded figures, every self-check `correct`, and (after
+    a run) no warning or progress bar the stored copy does not have."""
+    name = notebook.stem
+    errors = [f"cell [{c['count']}]: {_text([o])}" for c in cells for o in c["outputs"] if o["output_type"] == "error"]
+    assert not errors, errors
+    assert [c["count"] for c in cells] == list(range(1, len(cells) + 1)), "not every cell ran, in order"
+
+    stored_images, records = _stored(notebook)
+    assert len(images) == stored_images, f"{len(images)} figures shown, the stored run has {stored_images}"
+    for image in images:
+        assert image["loaded"] and 0 < image["width"] <= image["page"], image  # drawn, and fits the page
+
+    shown = "\n".join(_text(c["outputs"]) for c in cells)
+    for text in KEY_TEXT.get(name, []) + records:
+        assert text in shown, f"{text!r} is not on the page"
+    # the stored notebooks hold the solutions: every self-check says so in the learner's browser too
+    checks = re.findall(r"^(\S[^\n]*?): (correct|not yet|not answered yet)", shown, flags=re.M)
+    assert checks and {status for _, status in checks} == {"correct"}, checks
+    if run:
+        live, stored = noise(cells), noise(notebook)
+        assert all(live[kind] <= stored[kind] for kind in live), (live, stored)  # nothing the notebook does not show
+    if name == "03_batched_map":  # the Map bars the notebook explains, drawn as widgets
+        assert noise(cells)["progress widgets"] > 0
