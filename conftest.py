@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.runner import STORED_RUN_ENV
+from helpers.environment import STORED_RUN_ENV
 
 ROOT = Path(__file__).resolve().parent
 # Set before any Hugging Face library is imported: they read these at import time.

@@ -83,8 +83,8 @@ def cmd_run(args) -> int:
 
 def cmd_refresh(args) -> int:
     """Re-execute the stored notebooks top to bottom, as the tests see them, and store the result."""
-    from .hub import scoped_env
-    from .runner import STORED_RUN_ENV, list_notebooks, run_notebooks, store_outputs
+    from .environment import STORED_RUN_ENV, scoped_env
+    from .runner import list_notebooks, run_notebooks, store_outputs
 
     notebooks = list_notebooks(args.notebooks)
     with tempfile.TemporaryDirectory() as scratch:

@@ -20,7 +20,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from urllib.parse import urljoin, urlparse
 
@@ -310,18 +309,3 @@ def set_offline_mode() -> None:
         datasets.config.HF_DATASETS_OFFLINE = True
     except ImportError:
         pass
-
-
-@contextmanager
-def scoped_env(values: dict[str, str]):
-    """Set environment variables for the duration of a block, then restore the caller's."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

@@ -8,8 +8,9 @@ import os
 import time
 from pathlib import Path
 
+from .environment import absolute_cache_env, scoped_env
 from .errors import ParameterError
-from .hub import NETWORK_RECORD, HubStatus, decision_env, hub_status, scoped_env
+from .hub import NETWORK_RECORD, HubStatus, decision_env, hub_status
 from .outdir import check_out_dir, claimed, default_out_dir, scratch_name, write_atomically
 from .params import check_parameters, check_timeout
 from .report import read_records, short_path
@@ -17,12 +18,6 @@ from .report import read_records, short_path
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
-# What stored outputs are made with and checked against. Nothing here changes what a notebook
-# shows: each notebook decides that itself, as a learner's kernel runs it. Offline (no network
-# here, and the reason printed in the source line must not depend on the machine's network),
-# one thread per kernel (two kernels share two cores in the tests) that sleeps rather than spins
-# while it waits. HF_HOME, a fresh cache, is added by the caller.
-STORED_RUN_ENV = {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "OMP_WAIT_POLICY": "PASSIVE"}
 SOURCE_PREFIX = "source:"
 SUMMARY_FILE = "summary.json"
 SUMMARY_SCRATCH = scratch_name(SUMMARY_FILE)
@@ -105,18 +100,6 @@ def check_run(notebooks: list[Path], parameters: dict) -> dict[Path, dict]:
         checked = check_parameters(**notebook_check(notebook, effective))
         plan[notebook] = {k: checked.get(k, v) for k, v in given.items()}  # e.g. a folder made absolute
     return plan
-
-
-# The Hugging Face cache folders a user may set; a relative one is the user's folder's, not the
-# notebooks' (the kernels' working folder), so kernels get it absolute.
-CACHE_ENV = ("HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_DATASETS_CACHE", "HF_XET_CACHE",
-             "HF_ASSETS_CACHE", "TRANSFORMERS_CACHE", "XDG_CACHE_HOME")
-
-
-def absolute_cache_env() -> dict[str, str]:
-    """Each cache variable that is set, made absolute against this process's working folder."""
-    return {name: os.path.abspath(os.path.expanduser(os.environ[name]))
-            for name in CACHE_ENV if os.environ.get(name)}
 
 
 def run_writes(notebooks: list[Path], html: bool = False) -> list[str]:

@@ -34,6 +34,7 @@ import typing
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from .environment import hide_gpus
 from .errors import exit_code
 
 RECORDED_STEPS = 8  # batch shapes kept per process, for the first steps
@@ -145,19 +146,6 @@ def _taken_out(config: TrainConfig, folder: Path) -> Path:
     if not _is_main():
         return folder
     return claim_for_process(folder, overwrite=config.overwrite, writes=OUT_WRITES, unique=config.out is None)
-
-
-def hide_gpus() -> str | None:
-    """Training on the CPU of a machine with GPUs: hide them from this process. Accelerate's
-    `wait_for_everyone` (behind `main_process_first` too) calls `torch.distributed.barrier` with
-    the process's local rank as device id, and torch then places the barrier on that GPU: with
-    fewer GPUs than processes, "CUDA error: invalid device ordinal" (accelerate 1.15, seen with
-    torch 2.11 on a one-GPU machine). Without visible GPUs the barrier stays on the CPU. It must
-    run before CUDA is first asked about, and changes nothing on a machine without GPUs.
-    Returns the setting it replaced (None: there was none)."""
-    before = os.environ.get("CUDA_VISIBLE_DEVICES")
-    os.environ["CUDA_VISIBLE_DEVICES"] = ""
-    return before
 
 
 def free_port() -> str:

@@ -18,6 +18,7 @@ import time
 import pytest
 
 from helpers import hub, sources
+from helpers.environment import scoped_env
 
 
 @pytest.fixture
@@ -316,7 +317,7 @@ def test_offline_mode_reaches_the_libraries(monkeypatch):
 def test_scoped_env_restores_the_callers_environment(monkeypatch):
     monkeypatch.setenv("KEEP_ME", "mine")
     monkeypatch.delenv("NEW_ONE", raising=False)
-    with hub.scoped_env({"KEEP_ME": "theirs", "NEW_ONE": "1"}):
+    with scoped_env({"KEEP_ME": "theirs", "NEW_ONE": "1"}):
         assert os.environ["KEEP_ME"] == "theirs" and os.environ["NEW_ONE"] == "1"
     assert os.environ["KEEP_ME"] == "mine" and "NEW_ONE" not in os.environ
 

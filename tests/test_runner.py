@@ -227,7 +227,7 @@ def test_a_hub_that_fails_in_a_kernel_is_said_and_the_next_kernels_start_offline
 
 
 def test_kernels_get_the_cache_folders_absolute(tmp_path, monkeypatch):
-    from helpers.runner import absolute_cache_env
+    from helpers.environment import absolute_cache_env
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HF_HOME", "cache")
