@@ -23,9 +23,11 @@ exist, an object the check needs left out) is one ParameterError.
 """
 
 import hashlib
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from .errors import ParameterError
 from .params import is_int, is_number
@@ -409,162 +411,29 @@ def _digest(quiz: str, number: int, letter: str) -> str:
     return hashlib.sha256(f"course-companion quiz {quiz}.{number}: {letter}".encode()).hexdigest()[:16]
 
 
-def _q(prompt: str, key: str, **choices: tuple[str, str]) -> Question:
-    return Question(prompt, dict(choices), key)
+QUIZ_DIR = Path(__file__).resolve().parent / "quizzes"  # one JSON file per notebook: the quizzes' only copy
 
 
-QUIZZES: dict[str, dict[int, Question]] = {
-    "01": {
-        1: _q('In `load_dataset("nyu-mll/glue", "mrpc")`, what does `"mrpc"` select?', "9fe4403d32ee8595",
-              a=("the split to load", "splits are picked after loading (raw_datasets['train']) or with split=..."),
-              b=("the version of the dataset", "a version is picked with revision=..."),
-              c=("a configuration: GLUE holds one per task", "GLUE's configurations are its tasks"),
-              d=("the format of the rows", "formats are picked after loading, with with_format or set_format")),
-        2: _q("What does `raw_train_dataset[:3]` return?", "f45f29c118e554b3",
-              a=("a list of three dictionaries, one per row", "an element is a dictionary, but a slice is not a list"),
-              b=("a new `Dataset` with three rows", "a Dataset of three rows comes from select(range(3))"),
-              c=("a pandas `DataFrame`", "a DataFrame comes from to_pandas() or with_format('pandas')"),
-              d=("a dictionary with one list per column", "a slice is columnar")),
-        3: _q("Opening a 300,000-row Arrow file with `Dataset.from_file` added almost nothing to the "
-              "process's memory. Why?", "3e497e938e33d523",
-              a=("the file is memory-mapped: the operating system reads pages only when rows are touched",
-                 "the rows stay on disk until they are read"),
-              b=("Arrow compresses the rows in memory",
-                 "the table is not compressed; the cell printed its size on disk"),
-              c=("`datasets` reads the rows later, in a background thread", "no thread reads the rows ahead of you"),
-              d=("the file held fewer rows than it seemed", "it held them all: the cell printed the count")),
-    },
-    "02": {
-        1: _q("What do `token_type_ids` mark in a pair tokenized for BERT?", "762344a478a71c47",
-              a=("the position of each token", "positions have their own embeddings"),
-              b=("which positions are padding", "that is the attention_mask"),
-              c=("the vocabulary id of each token", "those are the input_ids"),
-              d=("which sentence each token belongs to", "0 for the first segment, 1 for the second")),
-        2: _q('On the pinned transformers, what does the tokenizer that `AutoTokenizer` loads for '
-              '`"distilbert-base-uncased"` return for a pair?', "1b1fafd261ff6ace",
-              a=("`input_ids` and `attention_mask` only, as the course says",
-                 "that is what DistilBertTokenizer returns; which class does AutoTokenizer pick?"),
-              b=("`input_ids`, `token_type_ids` and `attention_mask`; the model ignores `token_type_ids`",
-                 "BertTokenizer is picked, and DistilBERT has no segment embeddings"),
-              c=("`input_ids`, `token_type_ids` and `attention_mask`; the model raises an error on them",
-                 "DistilBERT's forward accepts them through **kwargs"),
-              d=("ids from another vocabulary than `bert-base-uncased`'s",
-                 "it is the same uncased WordPiece vocabulary")),
-        3: _q("A pair is longer than `max_length` and you pass `truncation=True`. What is cut?", "5197498fa184c54e",
-              a=("tokens of whichever sentence is longer, one at a time", "that is 'longest_first'"),
-              b=("tokens of the first sentence only", "that is truncation='only_first'"),
-              c=("tokens of the second sentence only", "that is truncation='only_second'"),
-              d=("nothing: the tokenizer raises an error", "truncation=True cuts the pair; it does not raise")),
-    },
-    "03": {
-        1: _q("What is the main advantage of `Dataset.map(..., batched=True)`?", "4d71c010fe546b19",
-              a=("it pads the examples for you", "padding is the collator's job, later"),
-              b=("it converts the columns to tensors", "tensors come from with_format('torch') or the collator"),
-              c=("the function, and the fast tokenizer inside it, get many examples per call",
-                 "fewer calls, and the Rust tokenizer works through a whole batch at once"),
-              d=("it keeps the dataset in memory", "map writes Arrow files either way")),
-        2: _q("Why are `sentence1`, `sentence2` and `idx` removed before the model gets a batch?", "48e63c695fd70cca",
-              a=("to save disk space", "disk space is not the reason"),
-              b=("strings cannot become tensors, and the model has no argument for them",
-                 "the model takes input_ids, attention_mask, token_type_ids, labels"),
-              c=("they would give the labels away", "they hold no labels"),
-              d=("`map` cannot handle them", "map handled them: they are still in tokenized_datasets")),
-        3: _q("Why does the course's `tokenize_function` not pad?", "cf61b1b675443e51",
-              a=("the tokenizer cannot pad inside `map`", "it can: padding='max_length' in map pads every example"),
-              b=("the model pads its inputs itself", "the model takes rectangles; it pads nothing"),
-              c=("padded rows cannot be stored in Arrow",
-                 "they can: fixed padding at map time stores them (notebook 4)"),
-              d=("padding each batch when it is built pads only to that batch's longest pair",
-                 "so most batches are much narrower than the longest pair of the dataset")),
-    },
-    "04": {
-        1: _q("Why pad each batch to its own longest example instead of every example to one length?",
-              "0faa790886955e9f",
-              a=("fewer positions are computed: each batch is only as wide as its longest example",
-                 "less padding, less work"),
-              b=("the model requires it", "the model takes any width up to its maximum"),
-              c=("it makes the model's predictions better", "with the attention mask, padding does not change them"),
-              d=("`DataCollatorWithPadding` cannot pad to a fixed length", "it can: padding='max_length'")),
-        2: _q("What does `DataCollatorWithPadding` do with a list of tokenized examples that have a `label`?",
-              "2d8b907cf9b73930",
-              a=("sorts them by length", "it keeps their order"),
-              b=("truncates them to `max_length`", "truncation happened at map time"),
-              c=("drops the label", "the model needs it for its loss"),
-              d=("pads them into tensors and renames `label` to `labels`",
-                 "labels is the name the model's loss takes")),
-        3: _q("Why do TPUs (XLA) prefer fixed shapes?", "ff9ee687c1086744",
-              a=("TPUs cannot use attention masks", "they can"),
-              b=("XLA compiles one program per input shape: each new width costs a compilation",
-                 "fixed shapes compile once"),
-              c=("dynamic padding needs more memory", "it needs less: batches are narrower"),
-              d=("fixed padding trains a more accurate model", "the padding is masked; it teaches the model nothing")),
-    },
-    "05": {
-        1: _q("`from transformers import AdamW` fails on the pinned transformers. What does the current "
-              "course use instead?", "9949c5fabf69a0fe",
-              a=("`transformers.optimization.AdamW`", "that class was removed in transformers 4.50"),
-              b=("`torch.optim.Adam(..., weight_decay=0.01)`",
-                 "Adam's weight_decay adds an L2 term to the gradient; AdamW decays the weights directly"),
-              c=("`torch.optim.AdamW`, whose defaults differ: weight decay 0.01, eps 1e-8",
-                 "and set the learning rate yourself"),
-              d=("`torch.optim.SGD`", "SGD does not scale each weight's step as Adam does")),
-        2: _q("After one AdamW step, the loss on the same batch went down. What does that show?", "becd8c64c8371824",
-              a=("the step moved the weights toward fitting these labels", "on this batch, and no more"),
-              b=("the model now classifies unseen pairs better",
-                 "one step on one batch says nothing about unseen pairs"),
-              c=("the learning rate is too high", "a lower loss on the batch is what a good rate gives too"),
-              d=("the classifier head came from the checkpoint", "the head was newly initialised")),
-        3: _q("Why did the embedding rows of tokens that were not in the batch barely move?", "1877e12184add3f8",
-              a=("they are frozen", "nothing froze them: requires_grad is True for the whole matrix"),
-              b=("their gradient was zero, so only weight decay moved them", "lr x 0.01 x weight, a tiny step"),
-              c=("Adam does not update embeddings", "it updates every parameter it was given"),
-              d=("their values are too small to change", "their size has nothing to do with it")),
-    },
-    "06": {
-        1: _q("On a CPU, what does a training step's time follow most closely?", "3ecd7cc81e81f438",
-              a=("the number of examples in the batch",
-                 "every strategy used the same batch size, and the times differ"),
-              b=("the number of real tokens", "every strategy computed the same real tokens, and the times differ"),
-              c=("the optimizer step", "it costs the same under every strategy"),
-              d=("the token positions computed: examples times width", "padding included")),
-        2: _q("Length-grouping wastes the least padding. What does it give up?", "cc08e47c9124995c",
-              a=("some randomness: a batch holds examples of similar length",
-                 "batches are less random than shuffled ones"),
-              b=("the labels: they are shuffled apart from their examples", "labels stay with their examples"),
-              c=("GPU support", "it runs on any device"),
-              d=("dynamic padding", "each batch is still padded to its own longest example")),
-        3: _q("Why is padding-free packing (`DataCollatorWithFlattening`) not a drop-in for this classifier?",
-              "9041d171c14bef2d",
-              a=("BERT declares no FlashAttention support", "the pinned BERT and DistilBERT declare it"),
-              b=("packing needs another tokenizer", "it packs what the same tokenizer gives"),
-              c=("a sequence classifier predicts one label per row from its `[CLS]` token; a packed row "
-                 "holds many examples", "and on a CPU there is no FlashAttention kernel either"),
-              d=("packing adds padding", "it removes it: that is its point")),
-    },
-    "07": {
-        1: _q("A `DataLoader` prepared by Accelerate for 2 processes: what does each process iterate over?",
-              "5fbcfec5be1be158",
-              a=("all the batches", "then the two processes would repeat each other's work"),
-              b=("its own share of the batches: different examples in each process",
-                 "together they cover the epoch once"),
-              c=("half of each example's tokens", "examples are split between processes, not their tokens"),
-              d=("the same batches, in another order", "the work would be repeated")),
-        2: _q("Each process pads its own batches dynamically. At the same step, the two processes' batch widths:",
-              "f69c97df1a37aefd",
-              a=("are always equal: Accelerate keeps them in step", "the collator knows nothing of the other process"),
-              b=("are always `max_length`", "dynamic padding pads to the batch's longest example"),
-              c=("can differ; gathering tensors of different widths needs `accelerator.pad_across_processes`",
-                 "each process's batch holds different examples"),
-              d=("are equal, because both processes read the same examples", "they read different examples")),
-        3: _q("`split_dataset_by_node(dataset, rank=1, world_size=2)` on a map-style `Dataset` gives rank 1:",
-              "0126c6a3bbc76fcc",
-              a=("the second contiguous chunk: about half the rows", "contiguous chunks read fast from disk"),
-              b=("every second example, starting at index 1",
-                 "that is what an IterableDataset gets when its shards cannot be shared out evenly"),
-              c=("a copy of the whole dataset", "every rank gets its own part"),
-              d=("half of the columns", "rows are split; the columns stay")),
-    },
-}
+def _load_quizzes() -> dict[str, dict[int, Question]]:
+    """Every quiz, from helpers/quizzes/NN.json: {number: {prompt, choices: {letter: {choice, why}},
+    key}}, as the notebooks' quiz cells show them (a test keeps the two in step)."""
+    quizzes = {}
+    for path in sorted(QUIZ_DIR.glob("[0-9][0-9].json")):
+        questions = json.loads(path.read_text(encoding="utf-8"))
+        quizzes[path.stem] = {int(number): Question(q["prompt"], {letter: (c["choice"], c["why"])
+                                                                   for letter, c in q["choices"].items()}, q["key"])
+                              for number, q in questions.items()}
+    return quizzes
+
+
+QUIZZES: dict[str, dict[int, Question]] = _load_quizzes()
+
+
+def quiz_markdown(quiz: str) -> str:
+    """The quiz's questions and choices as the notebook's quiz cell shows them, rendered from the data."""
+    return "\n\n".join(f"**{number}. {question.prompt}**\n" + "\n".join(
+        f"- {letter}. {text}" for letter, (text, _) in question.choices.items())
+        for number, question in get_quiz(quiz).items())
 
 
 def get_quiz(quiz) -> dict[int, Question]:

@@ -375,10 +375,8 @@ def test_takeaways_quiz_and_course_link_end_the_notebook(nn):
                if line.startswith("- ")]
     assert 3 <= len(bullets) <= 5
     quiz_text = next(m for m in markdown if "## Quiz" in m)
-    for number, question in exercises.QUIZZES[nn].items():
-        shown = f"**{number}. {question.prompt}**\n" + "\n".join(
-            f"- {letter}. {text}" for letter, (text, _) in question.choices.items())
-        assert shown in quiz_text, shown  # the notebook shows the choices the key explains
+    shown = exercises.quiz_markdown(nn)  # rendered from helpers/quizzes/NN.json, the quiz's one copy
+    assert shown in quiz_text, f"the quiz cell must show, as rendered from the data:\n{shown}"
     assert markdown.index(quiz_text) >= markdown.index(takeaways) >= len(markdown) - 3
     assert quiz_text.index("## Quiz") > (takeaways.index("## Key takeaways") if quiz_text == takeaways else -1)
     assert helpers.COURSE_URL in markdown[-1]
