@@ -10,7 +10,7 @@ import pytest
 from matplotlib.colors import to_rgb
 
 import helpers
-from helpers import views
+from helpers import plots, views
 from helpers.padding import STRATEGIES, padding_stats
 from helpers.views import OUTSIDE, PAD, SEGMENT_A, SEGMENT_B, SPECIAL
 
@@ -57,7 +57,7 @@ def _pixel_classes(fig, ax, shape):
     canvas.draw()
     pixels = np.asarray(canvas.buffer_rgba())[..., :3] / 255
     height = pixels.shape[0]
-    palette = {c: np.array(to_rgb(colour)) for c, colour in views.CLASS_COLOURS.items()}
+    palette = {c: np.array(to_rgb(colour)) for c, colour in plots.CLASS_COLOURS.items()}
     found = np.full(shape, -9)
     for row in range(shape[0]):
         for col in range(shape[1]):
@@ -72,7 +72,7 @@ def test_the_picture_draws_the_classes_pixel_for_pixel(bert_tokenizer):
     batch = bert_tokenizer(["a b c", "hello there my friend", "yes"], ["d", "e f", "no way at all"],
                            padding=True, return_tensors="pt")
     classes = views.batch_classes(batch, bert_tokenizer)
-    fig = views.plot_batch(batch, bert_tokenizer, title="known")
+    fig = plots.plot_batch(batch, bert_tokenizer, title="known")
     ax = fig.axes[0]
     assert (np.asarray(ax.images[0].get_array()) == classes).all()
     assert (_pixel_classes(fig, ax, classes.shape) == classes).all()
@@ -83,7 +83,7 @@ def test_the_picture_draws_the_classes_pixel_for_pixel(bert_tokenizer):
 def test_batches_side_by_side_share_one_scale(bert_tokenizer):
     narrow = bert_tokenizer(["a b"], ["c"], padding=True)
     wide = bert_tokenizer(["a b"], ["c"], padding="max_length", max_length=20)
-    fig = views.plot_batches({"fixed": wide, "dynamic": narrow}, bert_tokenizer)
+    fig = plots.plot_batches({"fixed": wide, "dynamic": narrow}, bert_tokenizer)
     top, bottom = fig.axes[:2]
     assert top.get_xlim() == bottom.get_xlim() == (-0.5, 19.5)
     assert top.get_title() == "fixed: 1 × 20, 70% padding" and bottom.get_title() == "dynamic: 1 × 6, 0% padding"
@@ -113,7 +113,7 @@ def test_epoch_picture_holds_every_example_padded_to_its_batch(train, bert_token
         for number, width in enumerate(stats.batch_widths):  # each batch is a block of its width
             block = grid[number * 16:(number + 1) * 16]
             assert (block[:, :width] != OUTSIDE).all() and (block[:, width:] == OUTSIDE).all()
-    fig = views.plot_epochs(rows, 16, 128, seed=0)
+    fig = plots.plot_epochs(rows, 16, 128, seed=0)
     assert [ax.get_title().split("\n")[0] for ax in fig.axes[:5]] == list(STRATEGIES)
 
 
@@ -152,7 +152,7 @@ def _chips(html):
 def test_chips_name_every_token_once(bert_tokenizer):
     inputs = bert_tokenizer("Fish & chips cost < 5 pounds.", "Chips & fish were cheap.")
     tokens = bert_tokenizer.convert_ids_to_tokens(inputs["input_ids"])
-    html = views.pair_chips(bert_tokenizer, inputs)._repr_html_()
+    html = helpers.pair_chips(bert_tokenizer, inputs)._repr_html_()
     chips = _chips(html)
     assert [c["token"] for c in chips] == tokens
     assert [int(c["id"]) for c in chips] == inputs["input_ids"]
@@ -162,19 +162,19 @@ def test_chips_name_every_token_once(bert_tokenizer):
         escaped = token.replace("&", "&amp;").replace("<", "&lt;")
         assert html.count(f">{escaped}<br>") == tokens.count(token)
     assert "&amp;" in html and "< 5" not in html  # escaped, never raw
-    assert html == views.pair_chips(bert_tokenizer, inputs)._repr_html_()  # deterministic
+    assert html == helpers.pair_chips(bert_tokenizer, inputs)._repr_html_()  # deterministic
     assert not re.search(r"0x[0-9a-f]{6}|\bid=", html)
 
 
 def test_chips_as_text(bert_tokenizer):
     inputs = bert_tokenizer(*COURSE_PAIR)
-    assert repr(views.pair_chips(bert_tokenizer, inputs)) == (
+    assert repr(helpers.pair_chips(bert_tokenizer, inputs)) == (
         "15 tokens: 8 with token_type_ids 0, 7 with 1; 3 special\n"
         "    A | [CLS] this is the first sentence . [SEP]\n"
         "    B | this is the second one . [SEP]")
     padded = bert_tokenizer(["a b c", "hello there my friend"], ["d", "e f"], padding=True)
     alone = bert_tokenizer("This is the first sentence.")
-    text = repr(views.pair_chips(bert_tokenizer, {"padded": {k: v[0] for k, v in padded.items()},
+    text = repr(helpers.pair_chips(bert_tokenizer, {"padded": {k: v[0] for k, v in padded.items()},
                                                   "alone": alone}))
     assert text == ("padded: 9 tokens: 5 with token_type_ids 0, 2 with 1; 3 special; 2 padding (attention_mask 0)\n"
                     "    A | [CLS] a b c [SEP]\n"
@@ -188,7 +188,7 @@ def test_chips_take_tokenizers_encodings_and_wrap_long_pairs(sample, bert_tokeni
     row = sample["train"][0]
     separate = bert_tokenizer([row["sentence1"]])[0]  # a tokenizers.Encoding, as in notebook 2
     pair = bert_tokenizer(row["sentence1"] + " " + row["sentence2"], row["sentence2"])
-    chips = views.pair_chips(bert_tokenizer, {"alone": separate, "pair": pair})
+    chips = helpers.pair_chips(bert_tokenizer, {"alone": separate, "pair": pair})
     assert [c["token"] for c in _chips(chips._repr_html_())] == separate.tokens + \
         bert_tokenizer.convert_ids_to_tokens(pair["input_ids"])
     text = repr(chips)
@@ -196,7 +196,7 @@ def test_chips_take_tokenizers_encodings_and_wrap_long_pairs(sample, bert_tokeni
     assert " ".join(line.split("| ", 1)[1] for line in text.splitlines() if "|" in line) == \
         " ".join(separate.tokens + bert_tokenizer.convert_ids_to_tokens(pair["input_ids"]))
     with pytest.raises(ValueError, match="one encoding per row"):
-        views.pair_chips(bert_tokenizer, bert_tokenizer(["a", "b"]))
+        helpers.pair_chips(bert_tokenizer, bert_tokenizer(["a", "b"]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -205,7 +205,7 @@ def test_chips_take_tokenizers_encodings_and_wrap_long_pairs(sample, bert_tokeni
 
 def test_explorer_numbers_are_padding_stats(train, bert_tokenizer):
     lengths = [len(ids) for ids in train["input_ids"]]
-    explorer = views.PaddingExplorer(train, bert_tokenizer, batch_size=8, max_length=128, seed=42)
+    explorer = helpers.PaddingExplorer(train, bert_tokenizer, batch_size=8, max_length=128, seed=42)
     for strategy, multiple, name in [("dynamic", None, "dynamic"), ("dynamic", 8, "dynamic_multiple_of_8"),
                                      ("fixed", None, "fixed"), ("length_grouped", None, "length_grouped")]:
         for batch_size, max_length in [(8, 128), (16, 64), (3, 50)]:
@@ -225,7 +225,7 @@ def test_explorer_numbers_are_padding_stats(train, bert_tokenizer):
 @pytest.mark.parametrize("strategy, multiple", [("fixed", None), ("longest_overall", None), ("dynamic", None),
                                                 ("dynamic", 16), ("length_grouped", 8)])
 def test_explorer_batch_is_what_the_strategys_collator_makes(train, bert_tokenizer, strategy, multiple):
-    explorer = views.PaddingExplorer(train, bert_tokenizer, seed=7).set(strategy=strategy, batch_size=6,
+    explorer = helpers.PaddingExplorer(train, bert_tokenizer, seed=7).set(strategy=strategy, batch_size=6,
                                                                          pad_to_multiple_of=multiple)
     s = explorer.strategy
     lengths = [len(ids) for ids in train["input_ids"]]
@@ -259,7 +259,7 @@ def _update_times(explorer):
 
 def test_explorer_updates_fast_on_a_split_of_mrpc_size():
     started = time.perf_counter()
-    explorer = views.PaddingExplorer(_columns(), [101, 102, 0], batch_size=16, max_length=128)
+    explorer = helpers.PaddingExplorer(_columns(), [101, 102, 0], batch_size=16, max_length=128)
     precompute = time.perf_counter() - started
     times = _update_times(explorer)
     # Reported, not asserted (no timed assertions): about 0.1 s each on 2 idle cores.
@@ -272,7 +272,7 @@ def test_explorer_updates_fast_on_real_mrpc(real_mrpc, bert_tokenizer):
 
     train = load_dataset(helpers.locate("nyu-mll/glue", real_mrpc), "mrpc")["train"].map(
         lambda b: bert_tokenizer(b["sentence1"], b["sentence2"], truncation=True, max_length=128), batched=True)
-    explorer = views.PaddingExplorer(train, bert_tokenizer, batch_size=16, max_length=128)
+    explorer = helpers.PaddingExplorer(train, bert_tokenizer, batch_size=16, max_length=128)
     assert len(explorer.lengths) == 3668
     assert "(fixed padding to max_length: 58.4%, 1 width)" in explorer.summary()  # the course's figure
     times = _update_times(explorer)
@@ -308,7 +308,7 @@ def test_explorer_shows_controls_then_the_default_view(monkeypatch, train, bert_
     import ipywidgets
     from matplotlib.figure import Figure
 
-    explorer = views.PaddingExplorer(train, bert_tokenizer, batch_size=8, seed=42)
+    explorer = helpers.PaddingExplorer(train, bert_tokenizer, batch_size=8, seed=42)
     box, numbers, picture = _displayed(monkeypatch, explorer)
     assert isinstance(box, ipywidgets.VBox) and "padding-explorer" in box._dom_classes
     assert numbers == {"text/plain": explorer.summary()}
@@ -317,14 +317,14 @@ def test_explorer_shows_controls_then_the_default_view(monkeypatch, train, bert_
 
 
 def test_explorer_redraws_when_a_control_moves(monkeypatch, train, bert_tokenizer):
-    explorer = views.PaddingExplorer(train, bert_tokenizer, batch_size=8, seed=42)
+    explorer = helpers.PaddingExplorer(train, bert_tokenizer, batch_size=8, seed=42)
     shown = _displayed(monkeypatch, explorer)
     controls = shown[0].named
-    before = shown[1]["text/plain"], views.png_bytes(shown[2])
+    before = shown[1]["text/plain"], plots.png_bytes(shown[2])
     assert before[1].startswith(b"\x89PNG") and "strategy=dynamic" in before[0]
     controls["strategy"].value = "length_grouped"
     assert "strategy=length_grouped" in shown[1]["text/plain"] and shown[1]["text/plain"] != before[0]
-    assert views.png_bytes(shown[2]) != before[1]
+    assert plots.png_bytes(shown[2]) != before[1]
     controls["batch_size"].value = 16
     assert "batch_size=16" in shown[1]["text/plain"] and explorer.stats().batch_widths == padding_stats(
         explorer.lengths, 16, 128, seed=42, strategies=("length_grouped",))["length_grouped"].batch_widths
@@ -341,7 +341,7 @@ def test_stored_explorer_is_the_default_view_with_its_controls():
     from helpers.runner import NOTEBOOK_DIR
 
     nb = nbformat.read(str(NOTEBOOK_DIR / "04_dynamic_padding.ipynb"), as_version=4)
-    explorer = next(c for c in nb.cells if "views.PaddingExplorer(" in c.source)
+    explorer = next(c for c in nb.cells if "helpers.PaddingExplorer(" in c.source)
     controls, text, figure = explorer.outputs
     assert "application/vnd.jupyter.widget-view+json" in controls.data
     model = controls.data["application/vnd.jupyter.widget-view+json"]["model_id"]
