@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers.environment import STORED_RUN_ENV
+from helpers.running.environment import STORED_RUN_ENV
 
 ROOT = Path(__file__).resolve().parent
 # Set before any Hugging Face library is imported: they read these at import time.
@@ -100,7 +100,7 @@ def pytest_runtest_call(item):
     if live is not None and item.path.suffix == ".ipynb":
         from nbval.plugin import coalesce_streams
 
-        from helpers.reading import noise
+        from helpers.classroom.reading import noise
 
         seen = noise([{"outputs": live}])
         stored = noise([{"outputs": coalesce_streams(list(item.cell.outputs))}])

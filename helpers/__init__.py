@@ -10,13 +10,13 @@ from .course import COURSE_FIGURES, COURSE_URL, NEXT_SECTION_URL, beside_course
 from .errors import ParameterError
 from .exercises import check, check_quiz, quiz_key, read_checks
 from .explorer import PaddingExplorer
-from .hub import hub_status
+from .offline.hub import hub_status
+from .offline.sources import locate, resolve
+from .offline.standins import STANDINS
 from .padding import STRATEGIES, padding_stats, stats_table, strategy_table
-from .params import check_max_length, check_parameters, check_sample_size
 from .plots import PALETTE, plot_batches, plot_cost, plot_epochs, plot_length_distribution, plot_padding_waste
 from .report import load_report, read_records, record, short_path
-from .sources import locate, resolve
-from .standins import STANDINS
+from .running.params import check_max_length, check_parameters, check_sample_size
 from .tasks import GLUE_TASKS, HUB_DATASET, get_task
 
 __all__ = [

@@ -17,8 +17,8 @@ from .padding import (
     get_strategy,
     padding_stats,
 )
-from .params import check_positive_int
 from .plots import plot_batches, png_bytes
+from .running.params import check_positive_int
 from .views import example_classes, pad_rows, truncate_classes
 
 MULTIPLES = (None, 8, 16, 32, 64)

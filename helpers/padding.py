@@ -10,7 +10,7 @@ benchmark, the notebooks' tables) reads this table.
 from dataclasses import dataclass, field, replace
 
 from .errors import ParameterError
-from .params import check_positive_int, is_int
+from .running.params import check_positive_int, is_int
 
 
 @dataclass(frozen=True)

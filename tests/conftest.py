@@ -127,7 +127,7 @@ def silent_server():
 @pytest.fixture(autouse=True)
 def fresh_source_lines():
     """Each test starts as a fresh kernel: `locate` prints a name's source line once per process."""
-    from helpers import sources
+    from helpers.offline import sources
 
     sources._SHOWN.clear()
     yield
@@ -149,7 +149,7 @@ class _HubThenHandler(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def _any(self):
-        from helpers import hub
+        from helpers.offline import hub
 
         probe = "urllib" in self.headers.get("User-Agent", "")
         if probe and (self.command, self.path) in {("GET", hub.API_PATH), ("HEAD", hub.FILE_PATH)}:
@@ -174,7 +174,7 @@ class _HubThenHandler(http.server.BaseHTTPRequestHandler):
 @pytest.fixture
 def hub_then():
     """start(mode) -> (endpoint, requests): a server on 127.0.0.1 that answers the check's two
-    requests (helpers.hub.probe, made with urllib) and the agent registry as the Hub does, then
+    requests (helpers.offline.hub.probe, made with urllib) and the agent registry as the Hub does, then
     answers every other request with HTTP 500 (mode "500") or never ("stall"). `requests` lists
     (method, path) of the others, as they arrive."""
     servers, release = [], threading.Event()

@@ -1,4 +1,4 @@
-"""helpers.bench: every strategy trains on the same examples; results are written as CSV and a plot."""
+"""helpers.training.bench: every strategy trains on the same examples; results are written as CSV and a plot."""
 
 import csv
 import os
@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 
 import helpers
-from helpers import bench
 from helpers.padding import STRATEGIES
+from helpers.training import bench
 
 
 @pytest.fixture(scope="module")

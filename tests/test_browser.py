@@ -23,9 +23,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.reading import noise
+from helpers.classroom.reading import noise
 from helpers.report import RECORD_KEY
-from helpers.runner import list_notebooks
+from helpers.running.runner import list_notebooks
 
 pytestmark = pytest.mark.notebooks
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,11 +9,11 @@ from datasets import load_dataset
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
 import helpers
-from helpers.__main__ import main
-from helpers.bundle import build_bundle
+from helpers.classroom.bundle import build_bundle
 from helpers.course import COURSE_FIGURES
-from helpers.sources import SAMPLE_REPO, SAMPLE_WHAT
-from helpers.standins import STANDINS
+from helpers.offline.sources import SAMPLE_REPO, SAMPLE_WHAT
+from helpers.offline.standins import STANDINS
+from helpers.running.cli import main
 
 
 @pytest.fixture(scope="module")

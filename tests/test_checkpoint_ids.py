@@ -7,8 +7,8 @@ import pytest
 from transformers import AutoTokenizer
 
 import helpers
-from helpers import sources
 from helpers.errors import ParameterError
+from helpers.offline import sources
 
 pytestmark = pytest.mark.unit
 

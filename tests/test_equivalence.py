@@ -1,10 +1,10 @@
-"""helpers.equivalence: padding changes the time of a step, not its result (while the attention mask is there)."""
+"""helpers.training.equivalence: padding changes the time of a step, not its result (with the attention mask)."""
 
 import pytest
 import torch
 
 import helpers
-from helpers import bench, equivalence
+from helpers.training import bench, equivalence
 
 
 @pytest.fixture(scope="module")

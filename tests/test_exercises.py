@@ -11,9 +11,9 @@ import pytest
 
 import helpers
 from helpers import exercises
+from helpers.classroom.student import EXERCISE_KEY, find_solution, solution_cells
 from helpers.exercises import CORRECT, NOT_ANSWERED, NOT_YET, verdict
-from helpers.runner import list_notebooks
-from helpers.student import EXERCISE_KEY, find_solution, solution_cells
+from helpers.running.runner import list_notebooks
 
 NOTEBOOKS = {nb.stem[:2]: nb for nb in list_notebooks()}
 # The notebooks with exercises (worked solutions in the stored notebooks): every one.

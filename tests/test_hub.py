@@ -1,4 +1,4 @@
-"""helpers.hub: the Hub is used only if it answers as the Hub, decided within 2 s whatever the
+"""helpers.offline.hub: the Hub is used only if it answers as the Hub, decided within 2 s whatever the
 network does, and the reason given is what was observed.
 
 Network states a classroom has, made on 127.0.0.1: nobody listening, a server that accepts
@@ -17,8 +17,8 @@ import time
 
 import pytest
 
-from helpers import hub, sources
-from helpers.environment import scoped_env
+from helpers.offline import hub, sources
+from helpers.running.environment import scoped_env
 
 
 @pytest.fixture
@@ -189,7 +189,8 @@ import json, sys, time
 from datasets import load_dataset  # noqa: F401  (imports before the clock starts)
 from transformers import AutoTokenizer
 import helpers
-from helpers import hub, sources
+from helpers.offline import hub
+from helpers.offline import sources
 
 hub.WAIT_BOUND_S = float(sys.argv[2])
 started, result = time.perf_counter(), {}
@@ -240,7 +241,7 @@ import json, sys, time
 import httpx2
 import huggingface_hub.constants
 from huggingface_hub import get_session
-from helpers import hub
+from helpers.offline import hub
 
 hub.WAIT_BOUND_S = 1
 hub.guard_requests()

@@ -12,10 +12,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from helpers.classroom.reading import COLLAPSED, deeper_cells, heading_level, noise, reading_minutes
+from helpers.classroom.student import is_solution
 from helpers.exercises import REVEAL_LINE
-from helpers.reading import COLLAPSED, deeper_cells, heading_level, noise, reading_minutes
-from helpers.runner import list_notebooks
-from helpers.student import is_solution
+from helpers.running.runner import list_notebooks
 
 NOTEBOOKS = list_notebooks()
 COURSE_NOTEBOOKS = ("01", "02", "03", "04", "05")  # the course section; 06 and 07 go further

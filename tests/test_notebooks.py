@@ -11,9 +11,9 @@ import nbformat
 import pytest
 
 import helpers
+from helpers.classroom.reading import noise
 from helpers.course import COURSE_FIGURES, REAL_MRPC
-from helpers.reading import noise
-from helpers.runner import list_notebooks, notebook_parameters, run_notebooks
+from helpers.running.runner import list_notebooks, notebook_parameters, run_notebooks
 
 NOTEBOOKS = list_notebooks()
 # The course's own lines (today's spelling), which a learner can copy out of the cells.

@@ -1,4 +1,4 @@
-"""helpers.outdir: the one --out rule of run, student, bundle, bench and train. A command writes only
+"""helpers.running.outdir: the one --out rule of run, student, bundle, bench and train. A command writes only
 into a new or empty folder, or with --overwrite replaces only its own files; never into the stored
 notebooks or the helpers package; never into a folder another command is writing."""
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import helpers
-from helpers import outdir
-from helpers.__main__ import main
+from helpers.running import outdir
+from helpers.running.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 STORED = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -35,7 +35,7 @@ def _one_line_exit_2(capsys, argv, expected: str) -> None:
     ["run", "01", "--out", "notebooks"],
     ["run", "01", "--out", "notebooks/executed", "--overwrite"],
     ["run", "01", "--out", "./helpers/", "--overwrite"],
-    ["run", "01", "--out", "helpers/sample", "--overwrite"],
+    ["run", "01", "--out", "helpers/offline/sample_data", "--overwrite"],
     ["student", "01", "--out", "notebooks", "--overwrite"],  # item 3, as written
     ["student", "--out", "notebooks/"],
     ["student", "--out", "helpers", "--overwrite"],
@@ -165,7 +165,7 @@ def test_bench_and_train_refuse_an_earlier_result_without_overwrite(capsys, tmp_
 
 
 def test_train_takes_a_new_default_folder_and_holds_it(tmp_path, monkeypatch):
-    from helpers import train
+    from helpers.training import train
 
     monkeypatch.chdir(tmp_path)
     claims = []  # released at the end of the test, not when pytest exits

@@ -1,9 +1,9 @@
-"""helpers.params: every bad value is one message naming the parameter and what is allowed."""
+"""helpers.running.params: every bad value is one message naming the parameter and what is allowed."""
 
 import pytest
 
 import helpers
-from helpers.params import check_cache_writable, check_out_dir, check_parameters, check_sample_size
+from helpers.running.params import check_cache_writable, check_out_dir, check_parameters, check_sample_size
 
 
 @pytest.mark.parametrize("parameters, message", [
@@ -55,7 +55,7 @@ def test_the_bounds_themselves_pass():
 def test_the_shortest_max_length_is_the_shortest_notebook_2_runs_with(sample, bert_tokenizer):
     """Notebook 2 truncates only the second sentence of its first pair: the first sentence and the
     three special tokens must fit, with a token of the second. One less and the tokenizer raises."""
-    from helpers.params import MIN_MAX_LENGTH
+    from helpers.running.params import MIN_MAX_LENGTH
 
     first, long_second = sample["train"][0]["sentence1"], " ".join(sample["train"][:8]["sentence2"])
     encoding = bert_tokenizer(first, long_second, truncation="only_second", max_length=MIN_MAX_LENGTH)
@@ -115,7 +115,7 @@ def test_sample_size_against_a_split():
     (["train", "--max-length", "5"], "max_length=5: must be from 28 to 512"),
 ])
 def test_bench_and_train_options_have_the_same_bounds(capsys, tmp_path, monkeypatch, argv, message):
-    from helpers.__main__ import main
+    from helpers.running.cli import main
 
     monkeypatch.chdir(tmp_path)
     assert main([*argv, "--source", "sample"]) == 2

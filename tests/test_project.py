@@ -65,18 +65,21 @@ def test_one_notebook_alone_from_another_folder_gives_the_suites_result(tmp_path
     assert re.search(r"\d+ passed", done.stdout) and "bringing up nodes" not in done.stdout
 
 
-def _imports(source: str) -> set[str]:
-    """Top-level names of every module a piece of code imports, anywhere in it (inside functions too)."""
+def _imports(source: str, package: str = "") -> set[str]:
+    """Every module a piece of code imports, anywhere in it (inside functions too); relative imports
+    resolved against `package` (the dotted package the code lives in)."""
     import ast
 
     names = set()
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             names |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names.add(node.module)
-        elif isinstance(node, ast.ImportFrom) and node.module:  # relative: within helpers
-            names.add("helpers." + node.module)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join(parts + ([base] if base else []))
+            names |= {base} | {f"{base}.{alias.name}" for alias in node.names}  # a name may be a module
     return names
 
 
@@ -117,12 +120,13 @@ def test_the_notebooks_and_the_helpers_they_reach_need_only_the_learners_set():
         module = todo.pop()
         top = module.split(".")[0]
         if top == "helpers":
-            path = ROOT / (module.replace(".", "/") + ".py")
-            path = path if path.exists() else ROOT / module.replace(".", "/") / "__init__.py"
+            path, package = ROOT / (module.replace(".", "/") + ".py"), module.rsplit(".", 1)[0]
+            if not path.exists():
+                path, package = ROOT / module.replace(".", "/") / "__init__.py", module
             if path.exists() and module not in reached:
                 reached.add(module)
-                todo |= _imports(path.read_text())
-        elif top not in sys.stdlib_module_names and not owners.get(top, set()) & learn:
+                todo |= _imports(path.read_text(), package)
+        elif top not in sys.stdlib_module_names and top in owners and not owners[top] & learn:
             outside.setdefault(top, set()).add(module)
-    assert "helpers.exercises" in reached and "helpers.train" in reached  # the walk reached the helpers
+    assert "helpers.exercises" in reached and "helpers.training.train" in reached  # the walk reached the helpers
     assert not outside, f"imported outside the learner's set: {outside}"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import helpers
-from helpers.__main__ import main
-from helpers.runner import check_run, list_notebooks, summary_table
+from helpers.running.cli import main
+from helpers.running.runner import check_run, list_notebooks, summary_table
 
 ROOT = Path(__file__).resolve().parent.parent
 QUIET = {"echo": lambda *a, **k: None}
@@ -62,7 +62,7 @@ def test_each_notebook_is_checked_with_its_own_defaults(tmp_path, task_folder):
 
 def test_a_bundle_without_its_models_fails_up_front(tmp_path):
     """The notebooks' default checkpoints are checked even when -p checkpoint is not given."""
-    from helpers.bundle import build_bundle
+    from helpers.classroom.bundle import build_bundle
 
     bundle = tmp_path / "bundle"
     build_bundle(["mrpc"], ["distilbert-base-uncased"], bundle, source="sample")
@@ -171,14 +171,14 @@ def _tiny_notebook(path: Path, *cells: str) -> Path:
 def test_a_dead_kernel_or_a_timeout_is_a_row_and_the_run_goes_on(capsys, tmp_path, monkeypatch):
     """Issue 22, item 6: kill -9 of a kernel, a cell past --timeout: each recorded as the failure of
     its cell, the next notebook still runs, summary.json is written, exit 1, no traceback."""
-    import helpers.runner
+    import helpers.running.runner
 
     folder = tmp_path / "notebooks"
     folder.mkdir()
     notebooks = [_tiny_notebook(folder / "01_dies.ipynb", "x = 1", "import os\nos.kill(os.getpid(), 9)"),
                  _tiny_notebook(folder / "02_sleeps.ipynb", "import time", "time.sleep(120)"),
                  _tiny_notebook(folder / "03_fine.ipynb", "print('still run')")]
-    monkeypatch.setattr(helpers.runner, "list_notebooks", lambda names: notebooks)
+    monkeypatch.setattr(helpers.running.runner, "list_notebooks", lambda names: notebooks)
     started = time.perf_counter()
     code, out, err = _cli(capsys, "run", "--timeout", "3", "--out", str(tmp_path / "out"))
     assert time.perf_counter() - started < 60
@@ -200,8 +200,8 @@ def test_a_hub_that_fails_in_a_kernel_is_said_and_the_next_kernels_start_offline
     """Issue 22, item 9: the runner's check found the Hub answering; in the first kernel it then answered
     HTTP 500. That notebook's row says what came back, and the next kernel starts offline (a stand-in,
     with that reason) instead of meeting the same failure."""
-    import helpers.runner
-    from helpers import hub
+    import helpers.running.runner
+    from helpers.offline import hub
 
     endpoint, requests = hub_then("500")
     monkeypatch.delenv("HF_HUB_OFFLINE")
@@ -212,7 +212,7 @@ def test_a_hub_that_fails_in_a_kernel_is_said_and_the_next_kernels_start_offline
     load = "AutoTokenizer.from_pretrained(helpers.locate('bert-base-uncased', 'auto'))"
     notebooks = [_tiny_notebook(folder / f"0{n}_tokenizer.ipynb", "import helpers\nfrom transformers import "
                                 "AutoTokenizer", load) for n in (1, 2)]
-    monkeypatch.setattr(helpers.runner, "list_notebooks", lambda names: notebooks)
+    monkeypatch.setattr(helpers.running.runner, "list_notebooks", lambda names: notebooks)
     started = time.perf_counter()
     code, out, err = _cli(capsys, "run", "--out", str(tmp_path / "out"))
     assert time.perf_counter() - started < 60
@@ -227,7 +227,7 @@ def test_a_hub_that_fails_in_a_kernel_is_said_and_the_next_kernels_start_offline
 
 
 def test_kernels_get_the_cache_folders_absolute(tmp_path, monkeypatch):
-    from helpers.environment import absolute_cache_env
+    from helpers.running.environment import absolute_cache_env
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("HF_HOME", "cache")
@@ -332,7 +332,7 @@ def test_a_kernel_decides_for_itself_within_2_s(tmp_path, silent_server, monkeyp
 
 
 def test_papermill_help_lists_each_parameter_with_a_type_and_description():
-    from helpers.runner import notebook_parameters
+    from helpers.running.runner import notebook_parameters
 
     for notebook in list_notebooks():
         for name, param in notebook_parameters(notebook).items():

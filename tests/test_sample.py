@@ -1,4 +1,4 @@
-"""helpers.sample: the embedded sample is original, MRPC-shaped, Hub-shaped, and built from its TSV."""
+"""helpers.offline.sample: the embedded sample is original, MRPC-shaped, Hub-shaped, and built from its TSV."""
 
 import statistics
 
@@ -7,8 +7,8 @@ import pytest
 
 import helpers
 from helpers.course import COURSE_FIGURES, REAL_MRPC
-from helpers.sample import build_sample, read_sample_tsv
-from helpers.sources import SAMPLE_REPO, card_configs
+from helpers.offline.sample import build_sample, read_sample_tsv
+from helpers.offline.sources import SAMPLE_REPO, card_configs
 
 MRPC = helpers.get_task("mrpc")
 
@@ -70,7 +70,7 @@ def test_sample_shares_no_sentence_with_the_real_corpus(sample, real_mrpc):
 
 @pytest.mark.parametrize("split", MRPC.splits)
 def test_the_card_counts_match_the_files(sample, split):
-    from helpers.sources import front_matter
+    from helpers.offline.sources import front_matter
 
     info = front_matter(SAMPLE_REPO)["dataset_info"][0]
     counts = {s["name"]: s["num_examples"] for s in info["splits"]}

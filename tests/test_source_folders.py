@@ -10,8 +10,8 @@ import pytest
 from datasets import load_dataset
 
 import helpers
-from helpers import sources
-from helpers.__main__ import main
+from helpers.offline import sources
+from helpers.running.cli import main
 
 SAMPLE_ROWS = {"train": 208, "validation": 23, "test": 98}
 

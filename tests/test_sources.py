@@ -1,4 +1,4 @@
-"""helpers.sources: `locate` gives the libraries' own loaders an id or a Hub-shaped folder, says which
+"""helpers.offline.sources: `locate` gives the libraries' own loaders an id or a Hub-shaped folder, says which
 and why, and refuses what it cannot serve with one line naming the parameter."""
 
 import json
@@ -13,8 +13,8 @@ from datasets import load_dataset
 from transformers import AutoTokenizer
 
 import helpers
-from helpers import sources
 from helpers.course import COURSE_FIGURES, REAL_MRPC
+from helpers.offline import sources
 
 MRPC = helpers.get_task("mrpc")
 

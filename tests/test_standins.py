@@ -1,4 +1,4 @@
-"""helpers.standins: folders shaped like the Hub's checkpoints, so that offline the Auto classes pick
+"""helpers.offline.standins: folders shaped like the Hub's checkpoints, so that offline the Auto classes pick
 what they would pick online, and the tokenizers give the course's ids."""
 
 import importlib
@@ -16,7 +16,7 @@ from transformers.models.auto.tokenization_auto import TOKENIZER_MAPPING_NAMES
 
 import helpers
 from helpers.course import COURSE_FIGURES
-from helpers.standins import HUB_TOKENIZER_CONFIG, STANDINS, standin_folder
+from helpers.offline.standins import HUB_TOKENIZER_CONFIG, STANDINS, standin_folder
 
 PAIR = ("This is the first sentence.", "This is the second one.")
 

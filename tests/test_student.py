@@ -1,4 +1,4 @@
-"""helpers.student: copies of the notebooks for a class. Each solution replaced by its stub, every output
+"""helpers.classroom.student: copies of the notebooks for a class. Each solution replaced by its stub, every output
 and execution count cleared, nothing else changed; a student copy runs top to bottom under papermill
 and each self-check says "not answered yet"; bad input is one line and writes nothing."""
 
@@ -6,9 +6,10 @@ import nbformat
 import pytest
 
 import helpers
-from helpers import exercises, student
-from helpers.__main__ import main
-from helpers.runner import list_notebooks, notebook_parameters, run_notebooks
+from helpers import exercises
+from helpers.classroom import student
+from helpers.running.cli import main
+from helpers.running.runner import list_notebooks, notebook_parameters, run_notebooks
 
 NOTEBOOKS = list_notebooks()
 
@@ -92,7 +93,7 @@ def test_copies_handed_out_beside_a_bundle_run_from_it_and_every_check_waits(tmp
     self-check waits for an answer."""
     import shutil
 
-    from helpers.bundle import build_bundle
+    from helpers.classroom.bundle import build_bundle
 
     made = tmp_path / "teacher"
     build_bundle(["mrpc"], ["bert-base-uncased"], made / "bundle", source="sample")

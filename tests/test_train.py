@@ -1,4 +1,4 @@
-"""helpers.train: one training on one process, on two (torchrun, gloo), and on two "machines" that meet
+"""helpers.training.train: one training on one process, on two (torchrun, gloo), and on two "machines" that meet
 on 127.0.0.1; each run checked from what its processes recorded, and none left behind."""
 
 import argparse
@@ -12,8 +12,8 @@ import psutil
 import pytest
 
 import helpers
-from helpers import train as training
 from helpers.padding import padding_share
+from helpers.training import train as training
 
 # The small random DistilBERT stand-in, 64 training pairs: a few seconds a run.
 TINY = ["--source", "sample", "--checkpoint", "distilbert-base-uncased", "--sample-size", "64",
@@ -148,7 +148,7 @@ def test_a_free_port_can_be_bound():
 
 @pytest.mark.processes
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path):
-    done = _run([sys.executable, "-m", "helpers.train", "--padding", "wide", "--out", str(tmp_path / "out")])
+    done = _run([sys.executable, "-m", "helpers.training.train", "--padding", "wide", "--out", str(tmp_path / "out")])
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "error: padding='wide': choose one of fixed, longest_overall, dynamic, dynamic_multiple_of_8, length_grouped"]
@@ -158,7 +158,7 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path):
 @pytest.mark.processes
 def test_one_process(tmp_path, sample):
     out = tmp_path / "one"
-    done = _run([sys.executable, "-m", "helpers.train", *TINY, "--out", str(out)])
+    done = _run([sys.executable, "-m", "helpers.training.train", *TINY, "--out", str(out)])
     _clean_exit(done)
     metrics = _metrics(out)
     _check_training(metrics, 1, sample)
@@ -171,7 +171,7 @@ def _two_nodes(tmp_path, out) -> subprocess.CompletedProcess:
     """Two one-process "nodes", as on two machines: torchrun --nnodes 2 with a c10d rendezvous endpoint."""
     command = [*TORCHRUN, "--nnodes", "2", "--nproc_per_node", "1", "--rdzv-backend", "c10d",
                "--rdzv-endpoint", f"127.0.0.1:{training.free_port()}", "--rdzv-id", "test-nodes", "-m",
-               "helpers.train", *TINY, "--out", str(out)]
+               "helpers.training.train", *TINY, "--out", str(out)]
     nodes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     try:
         outputs = [node.communicate(timeout=180) for node in nodes]
@@ -191,7 +191,7 @@ def test_two_processes_on_one_machine_and_on_two(tmp_path, sample):
     """torchrun with two processes, length-grouped batches; then two "machines" meeting on localhost,
     random batches: two processes each time, each padding its own batches, clean exits."""
     grouped = tmp_path / "length_grouped"
-    done = _run([*TORCHRUN, "--standalone", "--nproc_per_node", "2", "-m", "helpers.train", *TINY,
+    done = _run([*TORCHRUN, "--standalone", "--nproc_per_node", "2", "-m", "helpers.training.train", *TINY,
                  "--padding", "length_grouped", "--out", str(grouped)])
     _clean_exit(done)
     assert done.stdout.count("metrics written to") == 1  # the main process alone reports

@@ -338,7 +338,7 @@ def test_explorer_redraws_when_a_control_moves(monkeypatch, train, bert_tokenize
 def test_stored_explorer_is_the_default_view_with_its_controls():
     import nbformat
 
-    from helpers.runner import NOTEBOOK_DIR
+    from helpers.running.runner import NOTEBOOK_DIR
 
     nb = nbformat.read(str(NOTEBOOK_DIR / "04_dynamic_padding.ipynb"), as_version=4)
     explorer = next(c for c in nb.cells if "helpers.PaddingExplorer(" in c.source)

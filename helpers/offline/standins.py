@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .outdir import publish_folder, staging_folder
+from ..running.outdir import publish_folder, staging_folder
 
 # What the Hub's bert-base-uncased and distilbert-base-uncased publish as tokenizer_config.json.
 HUB_TOKENIZER_CONFIG = {"do_lower_case": True, "model_max_length": 512}
@@ -92,7 +92,7 @@ def _build_distilbert(folder: Path) -> None:
     import torch
     from transformers import DistilBertConfig, DistilBertForMaskedLM
 
-    from .report import quiet_libraries
+    from ..report import quiet_libraries
 
     torch.manual_seed(0)
     config = DistilBertConfig(vocab_size=30522, dim=256, n_layers=2, n_heads=4, hidden_dim=1024)

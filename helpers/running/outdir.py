@@ -22,11 +22,11 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
-from .errors import ParameterError
+from ..errors import ParameterError
 
 LOCK_NAME = ".helpers-out.lock"
 NAME_MAX = 255  # bytes in one file or folder name (Linux, macOS and Windows file systems alike)
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent  # helpers/
 STORED_NOTEBOOKS_DIR = PACKAGE_DIR.parent / "notebooks"
 PROTECTED = {"the stored notebooks' folder": STORED_NOTEBOOKS_DIR, "the helpers package": PACKAGE_DIR}
 

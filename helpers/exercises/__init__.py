@@ -29,9 +29,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ParameterError
-from .params import is_int, is_number
-from .report import output_metadata, quiet_libraries, show_line
+from ..errors import ParameterError
+from ..report import output_metadata, quiet_libraries, show_line
+from ..running.params import is_int, is_number
 
 CHECK_KEY = "helpers_check"  # output metadata of a self-check's line: {name: status}
 CORRECT, NOT_YET, NOT_ANSWERED = "correct", "not yet", "not answered yet"
@@ -208,7 +208,7 @@ def _distilbert_keys(answer, checkpoint, source, example, columns):
     the notebook loads it."""
     from transformers import AutoTokenizer
 
-    from .sources import resolve
+    from ..offline.sources import resolve
 
     if isinstance(answer, str) or not hasattr(answer, "__iter__"):
         return "answer with a list of key names, such as ['input_ids', ...]"
@@ -293,7 +293,7 @@ def _dataset_dict_problem(result, raw, columns, tokenizer) -> str | None:
 
 @_exercise("sst2", "03", "the course's preprocessing replicated on SST-2 (single sentences)", "raw", "tokenizer")
 def _sst2(answer, raw, tokenizer):
-    from .tasks import get_task
+    from ..tasks import get_task
 
     return _dataset_dict_problem(answer, raw, get_task("sst2").text_columns, tokenizer)
 
@@ -301,7 +301,7 @@ def _sst2(answer, raw, tokenizer):
 @_exercise("any_task", "03", "one preprocessing function for any GLUE task", "examples", "tokenizer")
 def _any_task(answer, examples, tokenizer):
     """examples: [(raw DatasetDict, task name), ...], at least a pair task and a single-sentence one."""
-    from .tasks import get_task
+    from ..tasks import get_task
 
     if not callable(answer):
         return ("answer with the function itself, preprocess(raw_datasets, task_name) -> the tokenized "
@@ -335,7 +335,7 @@ def _collated_shape(answer, collator, features):
 
 @_exercise("fewest_widths", "04", "the per-batch strategy with the fewest distinct batch widths", "stats")
 def _fewest_widths(answer, stats):
-    from .padding import STRATEGIES
+    from ..padding import STRATEGIES
 
     per_batch = [name for name in stats if STRATEGIES[name].pad_to == "longest"]
     if answer not in per_batch:

@@ -9,9 +9,9 @@ import re
 import tempfile
 from pathlib import Path
 
-from .errors import ParameterError
+from ..errors import ParameterError
+from ..tasks import get_task
 from .outdir import check_out_dir, check_path_text  # noqa: F401  (check_out_dir: the one --out rule)
-from .tasks import get_task
 
 MODEL_MAX_POSITIONS = 512  # BERT-family checkpoints; the tokenizer's own limit is checked too
 # The shortest max_length every notebook runs with: notebook 2 truncates only the second sentence
@@ -86,7 +86,7 @@ def check_device(device) -> str:
 
 
 def _checked_source(value) -> str:
-    from .sources import check_source
+    from ..offline.sources import check_source
 
     if isinstance(value, (str, Path)):  # a folder's name: UTF-8, no name too long for a file system
         check_path_text("source", value)
@@ -94,7 +94,7 @@ def _checked_source(value) -> str:
 
 
 def _checked_name(value) -> str:
-    from .sources import check_name
+    from ..offline.sources import check_name
 
     return check_name(value)
 
@@ -131,7 +131,7 @@ def check_parameters(*, need_pair: bool = False, need_labels: bool = False, **pa
     if "task" in checked:
         get_task(checked["task"], need_labels=need_labels, need_pair=need_pair)
     if "source" in checked:
-        from .sources import check_task_source, resolve, train_rows
+        from ..offline.sources import check_task_source, resolve, train_rows
 
         source = checked["source"]
         check_cache_writable()

@@ -25,14 +25,14 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ParameterError
+from ..errors import ParameterError
+from ..report import record, short_path
+from ..running.outdir import publish_folder, staging_folder
+from ..tasks import GLUE_TASKS, HUB_DATASET, GlueTask, get_task
 from .hub import check_endpoint, configure_libraries, hub_status
-from .outdir import publish_folder, staging_folder
-from .report import record, short_path
 from .standins import STANDINS, standin_folder, standin_path
-from .tasks import GLUE_TASKS, HUB_DATASET, GlueTask, get_task
 
-SAMPLE_REPO = Path(__file__).resolve().parent / "sample" / "glue"  # shaped like nyu-mll/glue
+SAMPLE_REPO = Path(__file__).resolve().parent / "sample_data" / "glue"  # shaped like nyu-mll/glue
 SAMPLE_WHAT = "the embedded sample (the project's own MRPC-style pairs, not the real corpus)"
 KEYWORDS = ("auto", "hub", "sample")
 SOURCES_HELP = ("'auto', 'hub', 'sample', or a local folder: a classroom bundle, a folder shaped like "
@@ -597,7 +597,7 @@ def train_rows(task: str, source) -> int:
     if found.target == HUB_DATASET:  # the Hub or its cache: what `datasets` itself counts
         from datasets import load_dataset
 
-        from .report import quiet_libraries
+        from ..report import quiet_libraries
 
         decided = hub_status()
         try:

@@ -8,14 +8,14 @@ import os
 import time
 from pathlib import Path
 
+from ..errors import ParameterError
+from ..offline.hub import NETWORK_RECORD, HubStatus, decision_env, hub_status
+from ..report import read_records, short_path
 from .environment import absolute_cache_env, scoped_env
-from .errors import ParameterError
-from .hub import NETWORK_RECORD, HubStatus, decision_env, hub_status
 from .outdir import check_out_dir, claimed, default_out_dir, scratch_name, write_atomically
 from .params import check_parameters, check_timeout
-from .report import read_records, short_path
 
-NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOK_DIR = Path(__file__).resolve().parent.parent.parent / "notebooks"
 NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 
 SOURCE_PREFIX = "source:"
@@ -122,7 +122,7 @@ def run_notebooks(notebooks: list[Path], parameters: dict, out_dir: Path | None,
     unique = out_dir is None
     out_dir = check_out_dir(default_out_dir(runs_dir) if unique else out_dir, overwrite=overwrite, writes=writes,
                             only_name=unique)
-    from .report import quiet_libraries
+    from ..report import quiet_libraries
 
     with quiet_libraries():
         plan = check_run(notebooks, parameters)

@@ -12,10 +12,10 @@ import json
 import shutil
 from pathlib import Path
 
-from .errors import ParameterError
-from .outdir import check_out_dir, staging_folder
-from .sources import check_name, check_source, check_task_source, resolve, write_dataset_card
-from .tasks import HUB_DATASET, get_task
+from ..errors import ParameterError
+from ..running.outdir import check_out_dir, staging_folder
+from ..offline.sources import check_name, check_source, check_task_source, resolve, write_dataset_card
+from ..tasks import HUB_DATASET, get_task
 
 # The files a checkpoint needs to load its tokenizer and model: no other frameworks' weights.
 MODEL_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
@@ -55,7 +55,7 @@ def build_bundle(tasks, checkpoints, out, source: str = "auto") -> dict:
 def _save_tasks(tasks: list[str], source: str, repo: Path, manifest: dict) -> None:
     from datasets import load_dataset
 
-    from .report import quiet_libraries
+    from ..report import quiet_libraries
 
     found = resolve(HUB_DATASET, source)
     for task in tasks:

@@ -26,7 +26,7 @@ import os
 import re
 from pathlib import Path
 
-from .errors import ParameterError
+from ..errors import ParameterError
 
 SOLUTION_TAG = "solution"
 EXERCISE_KEY = "exercise"  # a solution cell's metadata: {"name": ..., "stub": ...}
@@ -89,8 +89,8 @@ def write_student_copies(notebooks: list[Path], out, overwrite: bool = False, so
     leaves the folder untouched."""
     import nbformat
 
-    from .outdir import check_out_dir, claimed
-    from .sources import check_source
+    from ..running.outdir import check_out_dir, claimed
+    from ..offline.sources import check_source
 
     writes = [nb.name for nb in notebooks]  # --overwrite replaces these copies, nothing else
     folder = check_out_dir(out, overwrite=overwrite, writes=writes)
@@ -128,8 +128,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
 def cmd_student(args) -> int:
     import nbformat
 
-    from .report import short_path
-    from .runner import list_notebooks
+    from ..report import short_path
+    from ..running.runner import list_notebooks
 
     written = write_student_copies(list_notebooks(args.notebooks), args.out, overwrite=args.overwrite,
                                    source=args.source)

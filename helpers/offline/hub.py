@@ -42,7 +42,7 @@ _TRUE = {"1", "true", "yes", "on"}
 def check_endpoint() -> None:
     """A malformed HF_ENDPOINT breaks importing huggingface_hub (urlsplit in its constants): say so
     in one line before anything imports the library."""
-    from .errors import ParameterError
+    from ..errors import ParameterError
 
     value = os.environ.get("HF_ENDPOINT")
     if value is None:
@@ -290,7 +290,7 @@ def _trip(request, seen) -> None:
         what = f"{what} failed ({type(seen).__name__}: {_why(seen)})"
     _status = HubStatus(False, f"{request.url.host} answered the check, then {what}")
     set_offline_mode()
-    from .report import record
+    from ..report import record
 
     record(NETWORK_RECORD, _status.reason, label="The Hub after the check",
            note="(offline from here on: the local cache, or an error)")

@@ -8,8 +8,8 @@ the Hub's features and the dataset card that lets `load_dataset(folder, "mrpc")`
 import csv
 from pathlib import Path
 
+from ..tasks import get_task
 from .sources import SAMPLE_REPO, write_dataset_card
-from .tasks import get_task
 
 SAMPLE_TSV = SAMPLE_REPO.parent / "mrpc_pairs.tsv"
 CARD_BODY = """

@@ -12,9 +12,9 @@ to max_length and one per batch, and reports each step's loss and time side by s
 import copy
 import time
 
+from ..padding import STRATEGIES
+from ..running.params import check_positive_int
 from .bench import model_inputs, plan_batches, train_step
-from .padding import STRATEGIES
-from .params import check_positive_int
 
 
 def logits_both_ways(model, tokenizer, features: list[dict], batch_size: int = 8, max_length: int = 128) -> dict:

@@ -1,9 +1,9 @@
 """Train the classifier on one process or several, with 🤗 Accelerate on torch.distributed.
 
     python -m helpers train --steps 20                        # one process
-    torchrun --nproc_per_node 2 -m helpers.train --steps 20   # two processes: gloo on CPUs, NCCL on GPUs
+    torchrun --nproc_per_node 2 -m helpers.training.train --steps 20   # two processes: gloo on CPUs, NCCL on GPUs
     torchrun --nnodes 2 --nproc_per_node 1 --rdzv-backend c10d \\
-        --rdzv-endpoint HOST:29400 --rdzv-id job1 -m helpers.train --steps 20   # on each of two machines
+        --rdzv-endpoint HOST:29400 --rdzv-id job1 -m helpers.training.train --steps 20   # on each of two machines
 
 The same function, `train(config)`, runs under all of them and under `accelerate.notebook_launcher`
 (notebook 7): tokenize with `map` (the main process first, the others read its cache), a DataLoader
@@ -34,8 +34,8 @@ import typing
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
-from .environment import hide_gpus
-from .errors import exit_code
+from ..errors import exit_code
+from ..running.environment import hide_gpus
 
 RECORDED_STEPS = 8  # batch shapes kept per process, for the first steps
 METRICS_FILE = "metrics.json"
@@ -103,8 +103,8 @@ def config_from_args(args) -> TrainConfig:
 def check_config(config: TrainConfig) -> TrainConfig:
     """Every option checked before any work: one ParameterError naming the first bad one. Last, the
     main process takes the output folder (see `_taken_out`)."""
-    from .padding import get_strategy
-    from .params import check_parameters, check_positive_int
+    from ..padding import get_strategy
+    from ..running.params import check_parameters, check_positive_int
 
     out = _checked_out(config)  # at once: it is cheap
     optional = {name: getattr(config, name) for name in ("steps", "sample_size") if getattr(config, name) is not None}
@@ -133,7 +133,7 @@ def _is_main() -> bool:
 def _checked_out(config: TrainConfig) -> Path:
     """--out by the rule of every command; the default is a new runs/train/<timestamp>. The other
     processes never write: they check the name, not the folder the main process takes."""
-    from .outdir import check_out_dir, default_out_dir
+    from ..running.outdir import check_out_dir, default_out_dir
 
     return check_out_dir(default_out_dir("runs/train") if config.out is None else config.out, writes=OUT_WRITES,
                          overwrite=config.overwrite, only_name=config.out is None or not _is_main())
@@ -141,7 +141,7 @@ def _checked_out(config: TrainConfig) -> Path:
 
 def _taken_out(config: TrainConfig, folder: Path) -> Path:
     """The main process holds the folder until it exits (a default one made under a free name)."""
-    from .outdir import claim_for_process
+    from ..running.outdir import claim_for_process
 
     if not _is_main():
         return folder
@@ -203,7 +203,7 @@ def compute_metrics(task: str, predictions, references) -> dict:
     Spearman correlations for STS-B."""
     import numpy as np
 
-    from .tasks import get_task
+    from ..tasks import get_task
 
     predictions, references = np.asarray(predictions), np.asarray(references)
     if len(predictions) != len(references) or not len(predictions):
@@ -288,8 +288,8 @@ def _train_and_evaluate(accelerator, config: TrainConfig) -> dict:
     from accelerate.utils import gather_object, set_seed
     from transformers import AutoModelForSequenceClassification, get_scheduler
 
-    from .sources import resolve
-    from .tasks import get_task
+    from ..offline.sources import resolve
+    from ..tasks import get_task
 
     info = get_task(config.task)
     set_seed(config.seed)
@@ -329,9 +329,9 @@ def get_dataloaders(accelerator, config: TrainConfig):
     from transformers import AutoTokenizer
     from transformers.trainer_pt_utils import LengthGroupedSampler
 
-    from .padding import get_strategy
-    from .sources import resolve
-    from .tasks import get_task
+    from ..offline.sources import resolve
+    from ..padding import get_strategy
+    from ..tasks import get_task
 
     info, strategy = get_task(config.task), get_strategy(config.padding)
     first, second = info.text_columns
@@ -434,8 +434,8 @@ def evaluate(accelerator, model, eval_loader, is_regression: bool) -> tuple[list
 
 def _metrics(accelerator, config: TrainConfig, steps: int, train_pairs: int, trained: dict, per_process) -> dict:
     """What metrics.json says about the training (evaluation added by the caller)."""
-    from .padding import get_strategy
-    from .tasks import get_task
+    from ..padding import get_strategy
+    from ..tasks import get_task
 
     timed, seconds = sum(p["timed_examples"] for p in per_process), trained["seconds"]
     return {
@@ -454,7 +454,7 @@ def _metrics(accelerator, config: TrainConfig, steps: int, train_pairs: int, tra
 
 def write_metrics(out: Path, metrics: dict) -> None:
     """metrics.json in `out`, whole or not at all (the main process only)."""
-    from .outdir import write_atomically
+    from ..running.outdir import write_atomically
 
     out.mkdir(parents=True, exist_ok=True)
     write_atomically(out / METRICS_FILE, json.dumps(metrics, indent=1))
@@ -478,7 +478,7 @@ def summary(metrics: dict) -> str:
 
 
 def cmd_train(args) -> int:
-    """`python -m helpers train` and `torchrun ... -m helpers.train`: options checked before any work
+    """`python -m helpers train` and `torchrun ... -m helpers.training.train`: options checked before any work
     (ParameterError, exit code 2), then one training, however many processes run it."""
     if getattr(args, "device", None) == "cpu":
         hide_gpus()  # before anything asks CUDA how many GPUs there are
@@ -490,7 +490,7 @@ def cmd_train(args) -> int:
         datasets.disable_progress_bars()  # a log file gets the summary, not bars
     transformers.logging.set_verbosity_error()
     if int(os.environ.get("RANK", "0")) == 0:  # where data and model come from, said once
-        from .sources import locate
+        from ..offline.sources import locate
 
         locate("nyu-mll/glue", config.source)
         locate(config.checkpoint, config.source)
@@ -506,8 +506,8 @@ def cmd_train(args) -> int:
 
 
 def main(argv=None) -> int:
-    """`torchrun --nproc_per_node 2 -m helpers.train [options]`: the same options as `python -m helpers train`."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.train", description=__doc__,
+    """`torchrun --nproc_per_node 2 -m helpers.training.train [options]`: the options of `python -m helpers train`."""
+    parser = argparse.ArgumentParser(prog="python -m helpers.training.train", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(parser)
     return exit_code(cmd_train, parser.parse_args(argv))

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import torch
 
-from .errors import ParameterError
-from .padding import STRATEGIES, padding_share
-from .params import check_device, check_positive_int
-from .report import short_path
-from .tasks import get_task
+from ..errors import ParameterError
+from ..padding import STRATEGIES, padding_share
+from ..report import short_path
+from ..running.params import check_device, check_positive_int
+from ..tasks import get_task
 
 MODEL_INPUTS = ("input_ids", "token_type_ids", "attention_mask", "labels", "label")
 
@@ -138,7 +138,7 @@ def train_step(model, optimizer, batch):
 
 
 def write_results(rows: list[dict], out_dir: Path) -> tuple[Path, Path]:
-    from .plots import plot_cost
+    from ..plots import plot_cost
 
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, png_path = out_dir / "padding_benchmark.csv", out_dir / "padding_benchmark.png"
@@ -165,8 +165,8 @@ def tokenized_train(task: str, source: str, tokenizer, max_length: int):
     """The training split's pairs, tokenized and truncated, unpadded, as a list of dicts."""
     from datasets import load_dataset
 
-    from .sources import resolve
-    from .tasks import get_task
+    from ..offline.sources import resolve
+    from ..tasks import get_task
 
     info = get_task(task, need_pair=True)
     first, second = info.text_columns
@@ -184,9 +184,9 @@ def cmd_bench(args) -> int:
     import transformers
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from .outdir import check_out_dir, claimed, default_out_dir
-    from .params import check_parameters
-    from .sources import locate
+    from ..offline.sources import locate
+    from ..running.outdir import check_out_dir, claimed, default_out_dir
+    from ..running.params import check_parameters
 
     datasets.disable_progress_bars()  # a command-line report: keep it to the table
     transformers.logging.set_verbosity_error()
