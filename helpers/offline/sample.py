@@ -1,7 +1,7 @@
 """The embedded sample: original MRPC-style pairs, kept as a folder shaped like the Hub's nyu-mll/glue.
 
-`sample/mrpc_pairs.tsv` is the source text (one pair per line: split, label, sentence1,
-sentence2); `python -m helpers build-sample` writes `sample/glue/mrpc/<split>-*.parquet` with
+`sample_data/mrpc_pairs.tsv` is the source text (one pair per line: split, label, sentence1,
+sentence2); `python -m helpers build-sample` writes `sample_data/glue/mrpc/<split>-*.parquet` with
 the Hub's features and the dataset card that lets `load_dataset(folder, "mrpc")` find them.
 """
 
