@@ -123,6 +123,13 @@ CLASS_COLOURS = {PAD: PALETTE["padding"], SEGMENT_A: PALETTE["segment_a"], SEGME
 
 
 
+def _legend_below(fig, plt, height: float) -> None:
+    """Lay the axes out above a strip `height` high (a share of the figure) that holds the legend; close the figure."""
+    fig.tight_layout(rect=(0, height, 1, 1))
+    _legend(fig)
+    plt.close(fig)
+
+
 def _legend(fig, classes=(SEGMENT_A, SEGMENT_B, SPECIAL, PAD)):
     from matplotlib.patches import Patch
 
@@ -170,9 +177,7 @@ def plot_batches(batches: dict, special=(), width: int | None = None):
             draw_classes(ax, grid, batch_title(grid, name), width)
             ax.set_ylabel("example", fontsize=8)
         axes[-1, 0].set_xlabel("position", fontsize=8)
-        fig.tight_layout(rect=(0, 0.1, 1, 1))
-        _legend(fig)
-        plt.close(fig)
+        _legend_below(fig, plt, 0.1)
     return fig
 
 
@@ -195,9 +200,7 @@ def plot_epochs(rows: list, batch_size: int, max_length: int, seed: int = 0, str
                          boundaries)
             ax.set_xlabel("position", fontsize=8)
         axes[0, 0].set_ylabel(f"example, in epoch order ({len(rows):,})", fontsize=8)
-        fig.tight_layout(rect=(0, 0.07, 1, 1))
-        _legend(fig)
-        plt.close(fig)
+        _legend_below(fig, plt, 0.07)
     return fig
 
 

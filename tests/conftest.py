@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from servers import serve
 
 ROOT = Path(__file__).resolve().parent.parent
 REAL_MRPC = ROOT.parent / "shared" / "data" / "glue-mrpc"
@@ -182,9 +183,7 @@ def hub_then():
     def start(mode: str):
         seen = []
         handler = type("Handler", (_HubThenHandler,), {"mode": mode, "seen": seen, "release": release})
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        server = serve(handler)
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}", seen
 

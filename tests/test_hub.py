@@ -16,6 +16,7 @@ import threading
 import time
 
 import pytest
+from servers import serve
 
 from helpers.offline import hub, sources
 from helpers.running.environment import scoped_env
@@ -61,9 +62,7 @@ def _http_server(content_type: str = "application/json", body: bytes = b"{}", fi
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve(Handler)
     server.release = stop.set
     return server
 
@@ -274,9 +273,7 @@ def test_a_download_that_stops_arriving_switches_offline(tmp_path):
         def log_message(self, *args):
             pass
 
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    server = serve(Handler)
     env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"} | {"HF_HOME": str(tmp_path / "hf")}
     try:
         done = subprocess.run([sys.executable, "-c", STREAMED, f"http://127.0.0.1:{server.server_address[1]}"],

@@ -21,13 +21,12 @@ import json
 import os
 import posixpath
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ParameterError
 from ..report import record, short_path
-from ..running.outdir import publish_folder, staging_folder
+from ..running.outdir import built_beside
 from ..tasks import GLUE_TASKS, HUB_DATASET, GlueTask, get_task
 from .hub import check_endpoint, configure_libraries, hub_status
 from .standins import STANDINS, standin_folder, standin_path
@@ -471,17 +470,13 @@ def _view(folder: Path, matched: dict[str, dict[str, list[Path]]]) -> Path:
     view = Path(constants.HF_HOME) / "course-companion" / "views" / key / "glue"
     if (view / "README.md").is_file():
         return view
-    staging = staging_folder(view)
-    try:
+    with built_beside(view) as staging:
         for task, splits in matched.items():
             (staging / task).mkdir()
             for split, files in splits.items():
                 for number, path in enumerate(files):
                     (staging / task / f"{split}-{number:05d}-of-{len(files):05d}.parquet").symlink_to(path.resolve())
         write_dataset_card(staging, f"A view of the parquet files in {folder}, made by the course companion.\n")
-        publish_folder(staging, view)  # False: another process made the same view first, kept
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return view
 
 

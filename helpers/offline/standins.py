@@ -14,7 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..running.outdir import publish_folder, staging_folder
+from ..running.outdir import built_beside
 
 # What the Hub's bert-base-uncased and distilbert-base-uncased publish as tokenizer_config.json.
 HUB_TOKENIZER_CONFIG = {"do_lower_case": True, "model_max_length": 512}
@@ -58,13 +58,9 @@ def standin_folder(checkpoint: str) -> Path:
     folder = standin_path(checkpoint)
     if (folder / "config.json").is_file():
         return folder
-    staging = staging_folder(folder)
-    try:
+    with built_beside(folder) as staging:
         _write_tokenizer_files(staging)
         BUILDERS[checkpoint](staging)
-        publish_folder(staging, folder)  # False: another process finished first, and theirs is kept
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     return folder
 
 

@@ -273,3 +273,17 @@ def publish_folder(staging: Path, final: Path) -> bool:
         return True
     except OSError:
         return False
+
+
+@contextmanager
+def built_beside(final: Path):
+    """`with built_beside(final) as staging:` fill `staging`; on leaving the block it becomes `final`,
+    unless another process published `final` first (theirs is kept). Nothing half-built is left."""
+    import shutil
+
+    staging = staging_folder(final)
+    try:
+        yield staging
+        publish_folder(staging, final)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
