@@ -119,11 +119,7 @@ def cmd_bundle(args) -> int:
     return cmd_bundle(args)
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_run(sub) -> None:
     run = sub.add_parser("run", help="execute notebooks with papermill into an output folder")
     run.add_argument("notebooks", nargs="*", help="numbers or names (default: all), e.g. 01 04_dynamic_padding")
     run.add_argument("-p", "--parameter", dest="parameters", nargs=2, action="append",
@@ -137,6 +133,8 @@ def main(argv=None) -> int:
     run.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
     run.set_defaults(func=cmd_run)
 
+
+def _add_refresh_and_sample(sub) -> None:
     refresh = sub.add_parser("refresh", help="re-execute and store the notebooks' outputs (offline)")
     refresh.add_argument("notebooks", nargs="*")
     refresh.set_defaults(func=cmd_refresh)
@@ -144,6 +142,8 @@ def main(argv=None) -> int:
     sample = sub.add_parser("build-sample", help="write the sample's parquet files from its TSV")
     sample.set_defaults(func=cmd_build_sample)
 
+
+def _add_bench(sub) -> None:
     bench = sub.add_parser("bench", help="time training steps under each padding strategy")
     bench.add_argument("--source", default="auto")
     bench.add_argument("--task", default="mrpc")
@@ -159,6 +159,8 @@ def main(argv=None) -> int:
                                                                 "an earlier benchmark's CSV and plot")
     bench.set_defaults(func=cmd_bench)
 
+
+def _add_bundle(sub) -> None:
     bundle = sub.add_parser("bundle", help="save datasets, tokenizers and models into one folder for offline use")
     bundle.add_argument("--tasks", nargs="+", default=["mrpc"])
     bundle.add_argument("--checkpoints", nargs="+", default=["bert-base-uncased", "distilbert-base-uncased"])
@@ -166,14 +168,18 @@ def main(argv=None) -> int:
     bundle.add_argument("--source", default="auto", help="where to take them from (default: auto)")
     bundle.set_defaults(func=cmd_bundle)
 
+
+def main(argv=None) -> int:
     from ..classroom import student
     from ..training import train
 
-    student.add_parser(sub)
-    train.add_parser(sub)
-
+    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for add_parser in (_add_run, _add_refresh_and_sample, _add_bench, _add_bundle, student.add_parser,
+                       train.add_parser):
+        add_parser(sub)
     args = parser.parse_args(argv)
     from ..offline.hub import check_endpoint
 
     return exit_code(lambda a: check_endpoint() or args.func(a), args)  # HF_ENDPOINT before any import
-
