@@ -1,0 +1,63 @@
+"""helpers.classroom.translation: each notebook's Korean catalogue translates every markdown cell of
+the notebook as it is now (none missing, none stale, none for a cell that is gone), and the built
+notebook keeps the English code and every cell's metadata."""
+
+import json
+import re
+
+import pytest
+
+import helpers
+from helpers.classroom import translation
+from helpers.classroom.student import is_solution
+from helpers.running.runner import list_notebooks
+
+NOTEBOOKS = list_notebooks()
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+REVEAL_KO = '*풀이는 아래 숨겨진 셀에 있습니다. 먼저 직접 풀어 본 다음, 그 셀의 "⋯"를 클릭해 펼쳐 보세요.*'
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_korean_catalogue_is_complete_and_current(notebook):
+    assert translation.catalogue_problems(notebook, "ko") == []
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_built_notebook_is_korean_prose_around_the_english_code(notebook):
+    english = json.loads(notebook.read_text(encoding="utf-8"))
+    korean = translation.translated_notebook(notebook, "ko")
+    assert len(korean["cells"]) == len(english["cells"])
+    for before, after in zip(english["cells"], korean["cells"]):
+        assert after["metadata"] == before["metadata"] and after["id"] == before["id"]
+        if before["cell_type"] == "code":
+            assert after == before  # the code, its outputs and its metadata: the English notebook's
+        else:
+            assert HANGUL.search(after["source"]), after["id"]
+            for url in re.findall(r"https?://[^\s)>\]]+", "".join(before["source"])):  # every link kept
+                assert url in after["source"] or url.replace("/llm-course/", "/llm-course/ko/") in after["source"]
+    cells = korean["cells"]
+    for number, cell in enumerate(cells):  # the line above each hidden answer says how to reveal it
+        if is_solution(cell) and cell["metadata"].get("jupyter", {}).get("source_hidden"):
+            above = next(c for c in reversed(cells[:number]) if c["cell_type"] == "markdown")
+            assert above["source"].rstrip().endswith(REVEAL_KO), above["id"]
+    assert helpers.COURSE_URL.replace("/llm-course/", "/llm-course/ko/") in cells[0]["source"]
+
+
+def test_a_changed_missing_or_unknown_cell_is_named(tmp_path, monkeypatch):
+    notebook = NOTEBOOKS[0]
+    english = json.loads(notebook.read_text(encoding="utf-8"))
+    markdown = [c for c in english["cells"] if c["cell_type"] == "markdown"]
+    markdown[0]["source"] = "".join(markdown[0]["source"]) + " (edited)"
+    english["cells"].remove(markdown[1])
+    english["cells"].append({"cell_type": "markdown", "id": "new-cell", "metadata": {}, "source": "New."})
+    edited = tmp_path / notebook.name
+    edited.write_text(json.dumps(english), encoding="utf-8")
+    problems = translation.catalogue_problems(edited, "ko")
+    assert problems == [f"markdown cell {markdown[0]['id']} changed after it was translated (stale)",
+                        "markdown cell new-cell has no translation",
+                        f"the catalogue translates cell {markdown[1]['id']}, which is not a markdown cell of the "
+                        "notebook"]
+    with pytest.raises(helpers.ParameterError, match="cannot be built in ko: markdown cell .* \\(stale\\)"):
+        translation.translated_notebook(edited, "ko")
+    with pytest.raises(helpers.ParameterError, match="language='fr': choose one of ko"):
+        translation.catalogue_path(notebook, "fr")
