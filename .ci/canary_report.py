@@ -6,8 +6,9 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
-from helpers.report import read_records
 from helpers.runner import list_notebooks
+
+from helpers.report import read_records
 
 LIBRARIES = ["transformers", "datasets", "huggingface_hub", "accelerate", "torch", "tokenizers"]
 
@@ -32,12 +33,16 @@ def main(run_dir: str, status: str, torch_note: str, log: str) -> None:
         changed = ""
         if executed.is_file():
             before, after = read_records(stored, stable_only=True), read_records(executed, stable_only=True)
-            changed = "; ".join(f"{key}: {json.dumps(before.get(key))} -> {json.dumps(after.get(key))}"
-                                for key in sorted(set(before) | set(after))
-                                if before.get(key) != after.get(key) and not key.startswith("source:"))
+            changed = "; ".join(
+                f"{key}: {json.dumps(before.get(key))} -> {json.dumps(after.get(key))}"
+                for key in sorted(set(before) | set(after))
+                if before.get(key) != after.get(key) and not key.startswith("source:")
+            )
         error = row.get("error", "").splitlines()[0][:120] if row.get("error") else ""
-        print(f"| {row['notebook']} | {row['status']} | {row.get('seconds', '')} | {row.get('failed_cell', '')} "
-              f"| {error} | {changed or 'none'} |")
+        print(
+            f"| {row['notebook']} | {row['status']} | {row.get('seconds', '')} | {row.get('failed_cell', '')} "
+            f"| {error} | {changed or 'none'} |"
+        )
 
 
 if __name__ == "__main__":

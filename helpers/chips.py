@@ -10,10 +10,15 @@ import numpy as np
 from .plots import CLASS_COLOURS, PALETTE
 from .views import CLASS_NAMES, PAD, SEGMENT_A, SEGMENT_B, SPECIAL, token_classes
 
-CHIP_STYLE = ("display:inline-block;text-align:center;margin:2px 1px;padding:1px 4px;border-radius:4px;"
-              "font-family:monospace;font-size:12px;line-height:1.25;")
-CHIP_COLOURS = {SEGMENT_A: (PALETTE["segment_a"], "#ffffff"), SEGMENT_B: (PALETTE["segment_b"], "#000000"),
-                PAD: (PALETTE["padding"], "#444444")}
+CHIP_STYLE = (
+    "display:inline-block;text-align:center;margin:2px 1px;padding:1px 4px;border-radius:4px;"
+    "font-family:monospace;font-size:12px;line-height:1.25;"
+)
+CHIP_COLOURS = {
+    SEGMENT_A: (PALETTE["segment_a"], "#ffffff"),
+    SEGMENT_B: (PALETTE["segment_b"], "#000000"),
+    PAD: (PALETTE["padding"], "#444444"),
+}
 
 
 class TokenChips:
@@ -23,17 +28,24 @@ class TokenChips:
         self.rows = rows  # each: label, tokens, ids, types, mask, classes
 
     def _repr_html_(self) -> str:
-        legend = " ".join(self._chip(CLASS_NAMES[cls], cls, segment=None)
-                          for cls in (SEGMENT_A, SEGMENT_B, SPECIAL, PAD))
-        parts = [f'<div style="font-size:12px">{legend} <span style="color:#777">'
-                 "(token_type_ids 0 / 1; padding: attention_mask 0; hover a chip for its ids)</span></div>"]
+        legend = " ".join(
+            self._chip(CLASS_NAMES[cls], cls, segment=None) for cls in (SEGMENT_A, SEGMENT_B, SPECIAL, PAD)
+        )
+        parts = [
+            f'<div style="font-size:12px">{legend} <span style="color:#777">'
+            "(token_type_ids 0 / 1; padding: attention_mask 0; hover a chip for its ids)</span></div>"
+        ]
         for row in self.rows:
-            chips = "".join(self._chip(token, cls, segment=SEGMENT_B if typ else SEGMENT_A, small=str(i),
-                                       title=self._title(i, typ, m, cls))
-                            for token, i, typ, m, cls in zip(row["tokens"], row["ids"], row["types"], row["mask"],
-                                                             row["classes"]))
-            parts.append(f'<div style="margin-top:6px"><div style="font-size:12px;font-weight:bold">'
-                         f"{html.escape(self._header(row))}</div><div>{chips}</div></div>")
+            chips = "".join(
+                self._chip(
+                    token, cls, segment=SEGMENT_B if typ else SEGMENT_A, small=str(i), title=self._title(i, typ, m, cls)
+                )
+                for token, i, typ, m, cls in zip(row["tokens"], row["ids"], row["types"], row["mask"], row["classes"])
+            )
+            parts.append(
+                f'<div style="margin-top:6px"><div style="font-size:12px;font-weight:bold">'
+                f"{html.escape(self._header(row))}</div><div>{chips}</div></div>"
+            )
         return "\n".join(parts)
 
     @staticmethod
@@ -50,8 +62,10 @@ class TokenChips:
             (background, colour), extra = CHIP_COLOURS[cls], ""
         ids = f'<br><small style="font-size:9px;opacity:0.85">{small}</small>' if small else ""
         hover = f' title="{html.escape(title)}"' if title else ""
-        return (f'<span style="{CHIP_STYLE}background:{background};color:{colour};{extra}"{hover}>'
-                f"{html.escape(text)}{ids}</span>")
+        return (
+            f'<span style="{CHIP_STYLE}background:{background};color:{colour};{extra}"{hover}>'
+            f"{html.escape(text)}{ids}</span>"
+        )
 
     @staticmethod
     def _header(row) -> str:
@@ -78,9 +92,14 @@ class TokenChips:
                 else:
                     runs.append((mark, [token]))
             for mark, tokens in runs:
-                lines += textwrap.wrap(" ".join(tokens), width=96, initial_indent=f"{mark:>5} | ",
-                                       subsequent_indent="      | ", break_long_words=False,
-                                       break_on_hyphens=False)
+                lines += textwrap.wrap(
+                    " ".join(tokens),
+                    width=96,
+                    initial_indent=f"{mark:>5} | ",
+                    subsequent_indent="      | ",
+                    break_long_words=False,
+                    break_on_hyphens=False,
+                )
         return "\n".join(lines)
 
 
@@ -93,8 +112,14 @@ def _encoding_row(tokenizer, encoding, label: str) -> dict:
         mask = list(np.asarray(encoding.get("attention_mask", [1] * len(ids))).tolist())
     if ids and isinstance(ids[0], list):
         raise ValueError("pair_chips shows one encoding per row: pass encoding[0], or {label: encoding}")
-    return {"label": label, "tokens": tokenizer.convert_ids_to_tokens(ids), "ids": ids, "types": types,
-            "mask": mask, "classes": token_classes(ids, types, mask, tokenizer).tolist()}
+    return {
+        "label": label,
+        "tokens": tokenizer.convert_ids_to_tokens(ids),
+        "ids": ids,
+        "types": types,
+        "mask": mask,
+        "classes": token_classes(ids, types, mask, tokenizer).tolist(),
+    }
 
 
 def pair_chips(tokenizer, encodings, label: str = "") -> TokenChips:
@@ -104,5 +129,3 @@ def pair_chips(tokenizer, encodings, label: str = "") -> TokenChips:
     if hasattr(encodings, "ids") or "input_ids" in encodings:
         encodings = {label: encodings}
     return TokenChips([_encoding_row(tokenizer, e, name) for name, e in encodings.items()])
-
-

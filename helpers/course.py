@@ -24,15 +24,21 @@ class Figure:
 COURSE_FIGURES = {
     "rows": Figure({"train": 3668, "validation": 408, "test": 1725}, "real MRPC"),
     "first_row": Figure({"idx": 0, "label": 1}, "real MRPC"),
-    "example_pair_ids": Figure([101, 2023, 2003, 1996, 2034, 6251, 1012, 102,
-                                2023, 2003, 1996, 2117, 2028, 1012, 102], "bert-base-uncased", None),
+    "example_pair_ids": Figure(
+        [101, 2023, 2003, 1996, 2034, 6251, 1012, 102, 2023, 2003, 1996, 2117, 2028, 1012, 102],
+        "bert-base-uncased",
+        None,
+    ),
     "example_pair_token_type_ids": Figure([0] * 8 + [1] * 7, "bert-base-uncased", None),
     "first8_lengths": Figure([50, 59, 47, 67, 59, 50, 62, 32], "real MRPC, bert-base-uncased"),
     "collated_shape": Figure([8, 67], "real MRPC, bert-base-uncased"),
 }
 
 REAL_MRPC = {  # shared/data/glue-mrpc/README.md; bert-base-uncased lengths of the training pairs
-    "length_min": 19, "length_max": 103, "length_mean": 53.24, "fixed_128_waste": 0.584,
+    "length_min": 19,
+    "length_max": 103,
+    "length_mean": 53.24,
+    "fixed_128_waste": 0.584,
     "first_sentence_start": "Amrozi accused his brother",
 }
 

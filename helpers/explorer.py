@@ -39,8 +39,17 @@ class PaddingExplorer:
 
     strategies = tuple(name for name, s in STRATEGIES.items() if not s.multiple)  # multiples: their own control
 
-    def __init__(self, split, tokenizer, batch_size: int = 8, max_length: int = 128, strategy: str = "dynamic",
-                 pad_to_multiple_of: int | None = None, seed: int = 0, longest_allowed: int | None = None):
+    def __init__(
+        self,
+        split,
+        tokenizer,
+        batch_size: int = 8,
+        max_length: int = 128,
+        strategy: str = "dynamic",
+        pad_to_multiple_of: int | None = None,
+        seed: int = 0,
+        longest_allowed: int | None = None,
+    ):
         self.rows = example_classes(split, tokenizer)
         self.lengths = [len(r) for r in self.rows]
         check_lengths(self.lengths)
@@ -49,8 +58,7 @@ class PaddingExplorer:
         self.longest_allowed = longest_allowed or (limit if limit < 100_000 else 512)
         self.settings = {}
         self.last_update_s = None
-        self.set(batch_size=batch_size, max_length=max_length, strategy=strategy,
-                 pad_to_multiple_of=pad_to_multiple_of)
+        self.set(batch_size=batch_size, max_length=max_length, strategy=strategy, pad_to_multiple_of=pad_to_multiple_of)
 
     def set(self, **settings) -> "PaddingExplorer":
         """Change settings (batch_size, max_length, strategy, pad_to_multiple_of), checked."""
@@ -77,25 +85,26 @@ class PaddingExplorer:
         """The class array of the epoch's first batch under the current settings."""
         s = self.settings
         order, widths = epoch_batches(self.lengths, self.strategy, s["batch_size"], s["max_length"], self.seed)
-        first = [truncate_classes(self.rows[i], s["max_length"]) for i in order[:s["batch_size"]]]
+        first = [truncate_classes(self.rows[i], s["max_length"]) for i in order[: s["batch_size"]]]
         return pad_rows(first, widths[0])
 
     def summary(self, stats: PaddingStats | None = None) -> str:
         s, stats = self.settings, stats or self.stats()
         fixed = padding_stats(self.lengths, s["batch_size"], s["max_length"], self.seed, ("fixed",))["fixed"]
-        return "\n".join([
-            f"batch_size={s['batch_size']}  max_length={s['max_length']}  strategy={s['strategy']}  "
-            f"pad_to_multiple_of={s['pad_to_multiple_of']}",
-            f"whole split: {len(self.lengths):,} pairs in {len(stats.batch_widths):,} batches, "
-            f"{stats.positions:,} positions for {stats.real_tokens:,} real tokens",
-            f"padding {stats.waste:.1%}, {stats.distinct_shapes} distinct batch widths "
-            f"(fixed padding to max_length: {fixed.waste:.1%}, 1 width)",
-        ])
+        return "\n".join(
+            [
+                f"batch_size={s['batch_size']}  max_length={s['max_length']}  strategy={s['strategy']}  "
+                f"pad_to_multiple_of={s['pad_to_multiple_of']}",
+                f"whole split: {len(self.lengths):,} pairs in {len(stats.batch_widths):,} batches, "
+                f"{stats.positions:,} positions for {stats.real_tokens:,} real tokens",
+                f"padding {stats.waste:.1%}, {stats.distinct_shapes} distinct batch widths "
+                f"(fixed padding to max_length: {fixed.waste:.1%}, 1 width)",
+            ]
+        )
 
     def figure(self):
         batch = self.first_batch()
-        return plot_batches({"first batch of the epoch": batch},
-                            width=max(self.settings["max_length"], batch.shape[1]))
+        return plot_batches({"first batch of the epoch": batch}, width=max(self.settings["max_length"], batch.shape[1]))
 
     def render(self) -> tuple[str, bytes]:
         """(summary text, PNG of the first batch) for the current settings; times itself."""
@@ -135,24 +144,41 @@ class PaddingExplorer:
 
         s, wide = self.settings, {"description_width": "initial"}
         named = {
-            "batch_size": widgets.IntSlider(value=s["batch_size"], min=1, max=max(64, s["batch_size"]),
-                                            description="batch_size", continuous_update=False, style=wide),
-            "max_length": widgets.IntSlider(value=s["max_length"], min=8, max=self.longest_allowed,
-                                            description="max_length", continuous_update=False, style=wide),
-            "strategy": widgets.Dropdown(options=list(self.strategies), value=s["strategy"],
-                                         description="strategy", style=wide),
+            "batch_size": widgets.IntSlider(
+                value=s["batch_size"],
+                min=1,
+                max=max(64, s["batch_size"]),
+                description="batch_size",
+                continuous_update=False,
+                style=wide,
+            ),
+            "max_length": widgets.IntSlider(
+                value=s["max_length"],
+                min=8,
+                max=self.longest_allowed,
+                description="max_length",
+                continuous_update=False,
+                style=wide,
+            ),
+            "strategy": widgets.Dropdown(
+                options=list(self.strategies), value=s["strategy"], description="strategy", style=wide
+            ),
             # 0 stands for None: a Dropdown whose value is None shows no choice at all
-            "pad_to_multiple_of": widgets.Dropdown(options=[(str(m), m or 0) for m in MULTIPLES],
-                                                   value=s["pad_to_multiple_of"] or 0,
-                                                   description="pad_to_multiple_of", style=wide),
+            "pad_to_multiple_of": widgets.Dropdown(
+                options=[(str(m), m or 0) for m in MULTIPLES],
+                value=s["pad_to_multiple_of"] or 0,
+                description="pad_to_multiple_of",
+                style=wide,
+            ),
         }
         for name, control in named.items():
             control.add_class(f"padding-explorer-{name.replace('_', '-')}")
-        box = widgets.VBox([widgets.HBox([named["batch_size"], named["max_length"]]),
-                            widgets.HBox([named["strategy"], named["pad_to_multiple_of"]])])
+        box = widgets.VBox(
+            [
+                widgets.HBox([named["batch_size"], named["max_length"]]),
+                widgets.HBox([named["strategy"], named["pad_to_multiple_of"]]),
+            ]
+        )
         box.add_class("padding-explorer")
         box.named = named
         return box
-
-
-

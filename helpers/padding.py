@@ -33,8 +33,12 @@ class Strategy:
 
         if self.pad_to == "longest":
             return DataCollatorWithPadding(tokenizer, pad_to_multiple_of=self.multiple)
-        return DataCollatorWithPadding(tokenizer, padding="max_length", pad_to_multiple_of=self.multiple,
-                                       max_length=max_length if self.pad_to == "max_length" else longest)
+        return DataCollatorWithPadding(
+            tokenizer,
+            padding="max_length",
+            pad_to_multiple_of=self.multiple,
+            max_length=max_length if self.pad_to == "max_length" else longest,
+        )
 
     def order(self, lengths: list[int], batch_size: int, seed: int = 0, megabatch: int | None = None) -> list[int]:
         """The examples' order for one epoch; consecutive slices of batch_size are the batches.
@@ -48,22 +52,27 @@ class Strategy:
         if self.grouped:
             from transformers.trainer_pt_utils import get_length_grouped_indices
 
-            return list(get_length_grouped_indices(list(lengths), batch_size, mega_batch_mult=megabatch,
-                                                   generator=generator))
+            return list(
+                get_length_grouped_indices(list(lengths), batch_size, mega_batch_mult=megabatch, generator=generator)
+            )
         # What a shuffled DataLoader with this generator draws (it takes a seed for its workers first)
-        loader = torch.utils.data.DataLoader(range(len(lengths)), batch_size=batch_size, shuffle=True,
-                                             generator=generator)
+        loader = torch.utils.data.DataLoader(
+            range(len(lengths)), batch_size=batch_size, shuffle=True, generator=generator
+        )
         return [int(i) for batch in loader for i in batch]
 
 
-STRATEGIES: dict[str, Strategy] = {s.name: s for s in [
-    # descriptions under 50 characters: pandas cuts longer ones in a notebook's table
-    Strategy("fixed", "every pair padded to max_length", pad_to="max_length"),
-    Strategy("longest_overall", "every pair padded to the split's longest", pad_to="longest_overall"),
-    Strategy("dynamic", "random batches, each padded to its longest"),
-    Strategy("dynamic_multiple_of_8", "dynamic, rounded up to a multiple of 8", multiple=8),
-    Strategy("length_grouped", "batches of similar lengths, each to its longest", grouped=True),
-]}
+STRATEGIES: dict[str, Strategy] = {
+    s.name: s
+    for s in [
+        # descriptions under 50 characters: pandas cuts longer ones in a notebook's table
+        Strategy("fixed", "every pair padded to max_length", pad_to="max_length"),
+        Strategy("longest_overall", "every pair padded to the split's longest", pad_to="longest_overall"),
+        Strategy("dynamic", "random batches, each padded to its longest"),
+        Strategy("dynamic_multiple_of_8", "dynamic, rounded up to a multiple of 8", multiple=8),
+        Strategy("length_grouped", "batches of similar lengths, each to its longest", grouped=True),
+    ]
+}
 
 
 def get_strategy(strategy, pad_to_multiple_of: int | None = None) -> Strategy:
@@ -82,8 +91,9 @@ def strategy_table():
     """The strategies as a pandas DataFrame, for a notebook to show."""
     import pandas as pd
 
-    return pd.DataFrame([{"strategy": s.name, "what it does": s.description} for s in STRATEGIES.values()]
-                        ).set_index("strategy")
+    return pd.DataFrame([{"strategy": s.name, "what it does": s.description} for s in STRATEGIES.values()]).set_index(
+        "strategy"
+    )
 
 
 @dataclass
@@ -103,9 +113,14 @@ class PaddingStats:
         return len(set(self.batch_widths))
 
     def as_row(self) -> dict:
-        return {"strategy": self.strategy, "positions": self.positions, "real_tokens": self.real_tokens,
-                "waste": round(self.waste, 4), "batches": len(self.batch_widths),
-                "distinct_shapes": self.distinct_shapes}
+        return {
+            "strategy": self.strategy,
+            "positions": self.positions,
+            "real_tokens": self.real_tokens,
+            "waste": round(self.waste, 4),
+            "batches": len(self.batch_widths),
+            "distinct_shapes": self.distinct_shapes,
+        }
 
 
 def padding_share(real_tokens: int, positions: int) -> float:
@@ -128,13 +143,16 @@ def epoch_batches(lengths, strategy, batch_size: int, max_length: int, seed: int
     lengths = [min(n, max_length) for n in lengths]
     order = strategy.order(lengths, batch_size, seed)
     longest = max(lengths)
-    widths = [strategy.width([lengths[i] for i in order[start:start + batch_size]], max_length, longest)
-              for start in range(0, len(order), batch_size)]
+    widths = [
+        strategy.width([lengths[i] for i in order[start : start + batch_size]], max_length, longest)
+        for start in range(0, len(order), batch_size)
+    ]
     return order, widths
 
 
-def padding_stats(lengths, batch_size: int = 16, max_length: int = 128, seed: int = 0,
-                  strategies=tuple(STRATEGIES)) -> dict[str, PaddingStats]:
+def padding_stats(
+    lengths, batch_size: int = 16, max_length: int = 128, seed: int = 0, strategies=tuple(STRATEGIES)
+) -> dict[str, PaddingStats]:
     """Positions, real tokens, waste and batch shapes of one epoch under each strategy (names of the
     table, or Strategy objects such as `get_strategy("dynamic", 8)`).
 
@@ -149,11 +167,12 @@ def padding_stats(lengths, batch_size: int = 16, max_length: int = 128, seed: in
     result = {}
     for strategy in map(get_strategy, strategies):
         order, widths = epoch_batches(lengths, strategy, batch_size, max_length, seed)
-        batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+        batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
         real = [sum(lengths[i] for i in batch) for batch in batches]
         positions = [width * len(batch) for width, batch in zip(widths, batches)]
-        result[strategy.name] = PaddingStats(strategy.name, sum(positions), sum(lengths), widths,
-                                             [padding_share(r, p) for r, p in zip(real, positions)])
+        result[strategy.name] = PaddingStats(
+            strategy.name, sum(positions), sum(lengths), widths, [padding_share(r, p) for r, p in zip(real, positions)]
+        )
     return result
 
 

@@ -38,8 +38,14 @@ PALETTE = {
 SERIES = (PALETTE["segment_a"], PALETTE["segment_b"], PALETTE["measured"], "#b279a2", "#9d755d")
 FIGSIZE = (8, 3.2)  # inches; at 80 dpi 640 px wide, inside a laptop-width JupyterLab
 DPI = 80
-STYLE = {"figure.dpi": DPI, "savefig.dpi": DPI, "figure.facecolor": "white",
-         "axes.spines.top": False, "axes.spines.right": False, "font.size": 9}
+STYLE = {
+    "figure.dpi": DPI,
+    "savefig.dpi": DPI,
+    "figure.facecolor": "white",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "font.size": 9,
+}
 
 
 @contextmanager
@@ -63,8 +69,11 @@ def plot_length_distribution(lengths_by_split: dict[str, list[int]], max_length:
             ax.hist(lengths, bins=bins, weights=share, alpha=0.55, label=f"{split} ({len(lengths)})")
         ax.axvline(max_length, color="black", linestyle="--", linewidth=1)
         ax.text(max_length, ax.get_ylim()[1] * 0.9, f" max_length={max_length}", fontsize=9)
-        ax.set(xlabel="tokens per pair (with [CLS] and [SEP]), in bins of 4", ylabel="share of pairs",
-               title="How long are the pairs?")
+        ax.set(
+            xlabel="tokens per pair (with [CLS] and [SEP]), in bins of 4",
+            ylabel="share of pairs",
+            title="How long are the pairs?",
+        )
         ax.legend(frameon=False)
         fig.tight_layout()
         plt.close(fig)
@@ -78,8 +87,13 @@ def plot_padding_waste(stats: dict):
         fig, axes = plt.subplots(1, len(stats), figsize=(FIGSIZE[0], 2.6), sharey=True, squeeze=False)
         axes = axes[0]
         for ax, (name, s) in zip(axes, stats.items()):
-            ax.hist([w * 100 for w in s.batch_waste], bins=range(0, 101, 5), color=PALETTE["padding"],
-                    edgecolor=PALETTE["edge"], linewidth=0.6)
+            ax.hist(
+                [w * 100 for w in s.batch_waste],
+                bins=range(0, 101, 5),
+                color=PALETTE["padding"],
+                edgecolor=PALETTE["edge"],
+                linewidth=0.6,
+            )
             ax.set_title(f"{name}\n{s.waste:.0%} padding", fontsize=9)
             ax.set_xlabel("% padding in batch", fontsize=8)
             ax.tick_params(labelsize=8)
@@ -95,10 +109,10 @@ def plot_cost(rows: list[dict]):
     names = [r["strategy"] for r in rows]
     with figure_style() as plt:
         fig, (left, right) = plt.subplots(1, 2, figsize=FIGSIZE)
-        left.barh(names, [r["positions"] / 1e3 for r in rows], color=PALETTE["padding"],
-                  label="computed (grey: padding)")
-        left.barh(names, [r["real_tokens"] / 1e3 for r in rows], color=PALETTE["segment_a"],
-                  label="real tokens")
+        left.barh(
+            names, [r["positions"] / 1e3 for r in rows], color=PALETTE["padding"], label="computed (grey: padding)"
+        )
+        left.barh(names, [r["real_tokens"] / 1e3 for r in rows], color=PALETTE["segment_a"], label="real tokens")
         left.set(xlabel="thousand token positions", title="Tokens computed")
         left.legend(frameon=False, fontsize=8, loc="lower right")
         left.invert_yaxis()
@@ -111,16 +125,32 @@ def plot_cost(rows: list[dict]):
     return fig
 
 
-__all__ = ["PALETTE", "FIGSIZE", "figure_style", "plot_length_distribution", "plot_padding_waste", "plot_cost",
-           "CLASS_COLOURS", "draw_classes", "batch_title", "plot_batches", "plot_batch", "plot_epochs", "png_bytes"]
+__all__ = [
+    "PALETTE",
+    "FIGSIZE",
+    "figure_style",
+    "plot_length_distribution",
+    "plot_padding_waste",
+    "plot_cost",
+    "CLASS_COLOURS",
+    "draw_classes",
+    "batch_title",
+    "plot_batches",
+    "plot_batch",
+    "plot_epochs",
+    "png_bytes",
+]
 
 
 # ---------------------------------------------------------------------------------------------
 # Pictures of batches: the classes of helpers.views, one coloured cell per position
 
-CLASS_COLOURS = {PAD: PALETTE["padding"], SEGMENT_A: PALETTE["segment_a"], SEGMENT_B: PALETTE["segment_b"],
-                 SPECIAL: PALETTE["special"]}
-
+CLASS_COLOURS = {
+    PAD: PALETTE["padding"],
+    SEGMENT_A: PALETTE["segment_a"],
+    SEGMENT_B: PALETTE["segment_b"],
+    SPECIAL: PALETTE["special"],
+}
 
 
 def _legend_below(fig, plt, height: float) -> None:
@@ -135,8 +165,14 @@ def _legend(fig, classes=(SEGMENT_A, SEGMENT_B, SPECIAL, PAD)):
 
     what = {SEGMENT_A: " (token_type_ids 0)", SEGMENT_B: " (1)", PAD: " (attention_mask 0)"}
     labels = {c: CLASS_NAMES[c] + what.get(c, "") for c in classes}
-    fig.legend(handles=[Patch(color=CLASS_COLOURS[c], label=labels[c]) for c in classes], loc="lower center",
-               ncol=len(classes), frameon=False, fontsize=8, handlelength=1.2)
+    fig.legend(
+        handles=[Patch(color=CLASS_COLOURS[c], label=labels[c]) for c in classes],
+        loc="lower center",
+        ncol=len(classes),
+        frameon=False,
+        fontsize=8,
+        handlelength=1.2,
+    )
 
 
 def draw_classes(ax, classes: np.ndarray, title: str = "", width: int | None = None, boundaries=()):
@@ -145,8 +181,9 @@ def draw_classes(ax, classes: np.ndarray, title: str = "", width: int | None = N
 
     colours = [CLASS_COLOURS[c] for c in (PAD, SEGMENT_A, SEGMENT_B, SPECIAL)]
     cmap = ListedColormap(colours).with_extremes(bad="white")  # OUTSIDE: not computed, drawn white
-    ax.imshow(np.ma.masked_equal(classes, OUTSIDE), cmap=cmap, vmin=-0.5, vmax=3.5, aspect="auto",
-              interpolation="nearest")
+    ax.imshow(
+        np.ma.masked_equal(classes, OUTSIDE), cmap=cmap, vmin=-0.5, vmax=3.5, aspect="auto", interpolation="nearest"
+    )
     ax.set_xlim(-0.5, (width or classes.shape[1]) - 0.5)
     for row in boundaries:
         ax.axhline(row - 0.5, color="white", linewidth=0.8)
@@ -171,8 +208,9 @@ def plot_batches(batches: dict, special=(), width: int | None = None):
     grids = {name: b if isinstance(b, np.ndarray) else batch_classes(b, special) for name, b in batches.items()}
     width = width or max(g.shape[1] for g in grids.values())
     with figure_style() as plt:
-        fig, axes = plt.subplots(len(grids), 1, figsize=(FIGSIZE[0], 0.5 + 1.05 * len(grids)), squeeze=False,
-                                 sharex=True)
+        fig, axes = plt.subplots(
+            len(grids), 1, figsize=(FIGSIZE[0], 0.5 + 1.05 * len(grids)), squeeze=False, sharex=True
+        )
         for ax, (name, grid) in zip(axes[:, 0], grids.items()):
             draw_classes(ax, grid, batch_title(grid, name), width)
             ax.set_ylabel("example", fontsize=8)
@@ -196,8 +234,7 @@ def plot_epochs(rows: list, batch_size: int, max_length: int, seed: int = 0, str
         for ax, name in zip(axes[0], strategies):
             grid = epoch_classes(rows, name, batch_size, max_length, seed)
             boundaries = range(batch_size, len(rows), batch_size) if batches <= 40 else ()
-            draw_classes(ax, grid, f"{name}\n{waste(grid):.0%} padding", max(max_length, grid.shape[1]),
-                         boundaries)
+            draw_classes(ax, grid, f"{name}\n{waste(grid):.0%} padding", max(max_length, grid.shape[1]), boundaries)
             ax.set_xlabel("position", fontsize=8)
         axes[0, 0].set_ylabel(f"example, in epoch order ({len(rows):,})", fontsize=8)
         _legend_below(fig, plt, 0.07)
@@ -208,5 +245,3 @@ def png_bytes(fig) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
-
-

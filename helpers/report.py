@@ -101,7 +101,7 @@ def short_path(path) -> str:
     for prefix, name in [(hf_home, "$HF_HOME"), (os.path.expanduser("~"), "~")]:
         prefix = prefix.rstrip("/")
         if path == prefix or path.startswith(prefix + "/"):
-            return name + path[len(prefix):]
+            return name + path[len(prefix) :]
     try:
         relative = os.path.relpath(path)
     except ValueError:

@@ -53,10 +53,10 @@ class GlueTask:
         """The Hub's features for this task: strings, the label type, and idx."""
         import datasets
 
-        label = (datasets.Value("float32") if self.is_regression
-                 else datasets.ClassLabel(names=list(self.label_names)))
-        return datasets.Features({**{c: datasets.Value("string") for c in self.text_columns},
-                                  "label": label, "idx": datasets.Value("int32")})
+        label = datasets.Value("float32") if self.is_regression else datasets.ClassLabel(names=list(self.label_names))
+        return datasets.Features(
+            {**{c: datasets.Value("string") for c in self.text_columns}, "label": label, "idx": datasets.Value("int32")}
+        )
 
 
 _STANDARD = ("train", "validation", "test")
@@ -64,28 +64,96 @@ _STANDARD = ("train", "validation", "test")
 GLUE_TASKS: dict[str, GlueTask] = {
     t.name: t
     for t in [
-        GlueTask("mrpc", ("sentence1", "sentence2"), ("not_equivalent", "equivalent"),
-                 "train", "validation", _STANDARD, "paraphrase: are the two news sentences equivalent?"),
-        GlueTask("qqp", ("question1", "question2"), ("not_duplicate", "duplicate"),
-                 "train", "validation", _STANDARD, "paraphrase: are the two Quora questions duplicates?"),
-        GlueTask("mnli", ("premise", "hypothesis"), ("entailment", "neutral", "contradiction"),
-                 "train", "validation_matched",
-                 ("train", "validation_matched", "validation_mismatched", "test_matched", "test_mismatched"),
-                 "inference: does the premise entail, contradict or say nothing of the hypothesis?"),
-        GlueTask("qnli", ("question", "sentence"), ("entailment", "not_entailment"),
-                 "train", "validation", _STANDARD, "inference: does the sentence answer the question?"),
-        GlueTask("rte", ("sentence1", "sentence2"), ("entailment", "not_entailment"),
-                 "train", "validation", _STANDARD, "inference: does the first text entail the second?"),
-        GlueTask("wnli", ("sentence1", "sentence2"), ("not_entailment", "entailment"),
-                 "train", "validation", _STANDARD, "inference: pronoun resolution recast as entailment"),
-        GlueTask("stsb", ("sentence1", "sentence2"), (),
-                 "train", "validation", _STANDARD, "similarity: a score from 0 to 5 (regression)"),
-        GlueTask("ax", ("premise", "hypothesis"), ("entailment", "neutral", "contradiction"),
-                 "test", "test", ("test",), "diagnostic test set for MNLI models; labels hidden"),
-        GlueTask("sst2", ("sentence",), ("negative", "positive"),
-                 "train", "validation", _STANDARD, "sentiment: is the movie-review sentence positive?"),
-        GlueTask("cola", ("sentence",), ("unacceptable", "acceptable"),
-                 "train", "validation", _STANDARD, "grammar: is the sentence acceptable English?"),
+        GlueTask(
+            "mrpc",
+            ("sentence1", "sentence2"),
+            ("not_equivalent", "equivalent"),
+            "train",
+            "validation",
+            _STANDARD,
+            "paraphrase: are the two news sentences equivalent?",
+        ),
+        GlueTask(
+            "qqp",
+            ("question1", "question2"),
+            ("not_duplicate", "duplicate"),
+            "train",
+            "validation",
+            _STANDARD,
+            "paraphrase: are the two Quora questions duplicates?",
+        ),
+        GlueTask(
+            "mnli",
+            ("premise", "hypothesis"),
+            ("entailment", "neutral", "contradiction"),
+            "train",
+            "validation_matched",
+            ("train", "validation_matched", "validation_mismatched", "test_matched", "test_mismatched"),
+            "inference: does the premise entail, contradict or say nothing of the hypothesis?",
+        ),
+        GlueTask(
+            "qnli",
+            ("question", "sentence"),
+            ("entailment", "not_entailment"),
+            "train",
+            "validation",
+            _STANDARD,
+            "inference: does the sentence answer the question?",
+        ),
+        GlueTask(
+            "rte",
+            ("sentence1", "sentence2"),
+            ("entailment", "not_entailment"),
+            "train",
+            "validation",
+            _STANDARD,
+            "inference: does the first text entail the second?",
+        ),
+        GlueTask(
+            "wnli",
+            ("sentence1", "sentence2"),
+            ("not_entailment", "entailment"),
+            "train",
+            "validation",
+            _STANDARD,
+            "inference: pronoun resolution recast as entailment",
+        ),
+        GlueTask(
+            "stsb",
+            ("sentence1", "sentence2"),
+            (),
+            "train",
+            "validation",
+            _STANDARD,
+            "similarity: a score from 0 to 5 (regression)",
+        ),
+        GlueTask(
+            "ax",
+            ("premise", "hypothesis"),
+            ("entailment", "neutral", "contradiction"),
+            "test",
+            "test",
+            ("test",),
+            "diagnostic test set for MNLI models; labels hidden",
+        ),
+        GlueTask(
+            "sst2",
+            ("sentence",),
+            ("negative", "positive"),
+            "train",
+            "validation",
+            _STANDARD,
+            "sentiment: is the movie-review sentence positive?",
+        ),
+        GlueTask(
+            "cola",
+            ("sentence",),
+            ("unacceptable", "acceptable"),
+            "train",
+            "validation",
+            _STANDARD,
+            "grammar: is the sentence acceptable English?",
+        ),
     ]
 }
 PAIR_TASKS = tuple(name for name, t in GLUE_TASKS.items() if t.is_pair)
@@ -101,9 +169,13 @@ def get_task(task: str, need_labels: bool = False, need_pair: bool = False) -> G
         raise ParameterError("task", task, f"choose one of GLUE's tasks: {', '.join(GLUE_TASKS)}")
     info = GLUE_TASKS[task.lower()]
     if need_pair and not info.is_pair:
-        raise ParameterError("task", task, "is a single-sentence task; this notebook is about sentence "
-                             f"pairs: choose one of {', '.join(PAIR_TASKS)} (the exercise in notebook 3 "
-                             "shows single sentences)")
+        raise ParameterError(
+            "task",
+            task,
+            "is a single-sentence task; this notebook is about sentence "
+            f"pairs: choose one of {', '.join(PAIR_TASKS)} (the exercise in notebook 3 "
+            "shows single sentences)",
+        )
     if need_labels and not info.has_labels:
         trainable = ", ".join(name for name, t in GLUE_TASKS.items() if t.has_labels and (t.is_pair or not need_pair))
         raise ParameterError("task", task, f"has no labels to train on; choose one of {trainable}")

@@ -10,7 +10,6 @@ exactly that array (`plot_batches`, `plot_epochs`), `helpers.chips` shows a pair
 chips, and `helpers.explorer` lets you move the padding settings and watch both change.
 """
 
-
 import numpy as np
 
 from .padding import (
@@ -93,7 +92,7 @@ def pad_rows(rows: list, width: int) -> np.ndarray:
     """Unpadded class rows as one batch padded to width (rows are cut at width)."""
     out = np.full((len(rows), width), PAD, dtype=np.int8)
     for number, row in enumerate(rows):
-        out[number, :min(len(row), width)] = row[:width]
+        out[number, : min(len(row), width)] = row[:width]
     return out
 
 
@@ -104,9 +103,8 @@ def epoch_classes(rows: list, strategy, batch_size: int, max_length: int, seed: 
     order, widths = epoch_batches([len(r) for r in rows], strategy, batch_size, max_length, seed)
     out = np.full((len(rows), max(widths)), OUTSIDE, dtype=np.int8)
     for number, width in enumerate(widths):
-        chosen = order[number * batch_size:(number + 1) * batch_size]
-        out[number * batch_size:number * batch_size + len(chosen), :width] = pad_rows([rows[i] for i in chosen],
-                                                                                     width)
+        chosen = order[number * batch_size : (number + 1) * batch_size]
+        out[number * batch_size : number * batch_size + len(chosen), :width] = pad_rows(
+            [rows[i] for i in chosen], width
+        )
     return out
-
-

@@ -20,12 +20,11 @@ def features(bert_tokenizer):
 
 def _examples(batch):
     """The examples of a padded batch, padding stripped, as hashable tuples."""
-    return [tuple(ids[:int(mask.sum())].tolist()) for ids, mask in zip(batch["input_ids"], batch["attention_mask"])]
+    return [tuple(ids[: int(mask.sum())].tolist()) for ids, mask in zip(batch["input_ids"], batch["attention_mask"])]
 
 
 def test_every_strategy_sees_the_same_examples(features, bert_tokenizer):
-    plans = bench.plan_batches(features, batch_size=8, steps=5, max_length=128, seed=3,
-                               tokenizer=bert_tokenizer)
+    plans = bench.plan_batches(features, batch_size=8, steps=5, max_length=128, seed=3, tokenizer=bert_tokenizer)
     assert list(plans) == list(STRATEGIES)
     seen = {name: Counter(e for b in batches for e in _examples(b)) for name, batches in plans.items()}
     assert all(len(batches) == 5 for batches in plans.values())
@@ -60,9 +59,27 @@ def test_bad_device_is_named():
 
 @pytest.mark.processes
 def test_cli_writes_csv_and_plot(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "helpers", "bench", "--source", "sample", "--checkpoint",
-                           "distilbert-base-uncased", "--steps", "2", "--batch-size", "4", "--out", str(tmp_path)],
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "helpers",
+            "bench",
+            "--source",
+            "sample",
+            "--checkpoint",
+            "distilbert-base-uncased",
+            "--steps",
+            "2",
+            "--batch-size",
+            "4",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "vs fixed" in done.stdout and "cpu" in done.stdout
     rows = list(csv.DictReader(open(tmp_path / "padding_benchmark.csv")))
@@ -78,9 +95,10 @@ def test_length_grouped_sorts_the_sample_as_one_megabatch(features, bert_tokeniz
     assert grouped[0] == max(grouped) and grouped[1:] == sorted(grouped[1:], reverse=True)  # longest first
     real = [int(b["attention_mask"].sum(1).min()) for b in plans["length_grouped"]]
     assert all(shortest >= width for shortest, width in zip(real, grouped[1:]))  # bands do not overlap
-    waste = {name: 1 - sum(int(b["attention_mask"].sum()) for b in batches) / sum(b["input_ids"].numel()
-                                                                               for b in batches)
-             for name, batches in plans.items()}
+    waste = {
+        name: 1 - sum(int(b["attention_mask"].sum()) for b in batches) / sum(b["input_ids"].numel() for b in batches)
+        for name, batches in plans.items()
+    }
     assert waste["length_grouped"] < waste["dynamic"] < waste["longest_overall"] < waste["fixed"]
 
 

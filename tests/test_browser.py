@@ -35,22 +35,41 @@ LAPTOP = {"width": 1280, "height": 800}
 # The notebooks whose run shows something only a browser shows, and what: the others are opened and
 # their stored outputs checked as drawn (nbval runs every notebook, and compares what it shows with
 # the stored copy: conftest.py).
-RUN_IN_BROWSER = {"01_loading_mrpc": "a deeper section and an answer, opened by a click",
-                  "03_batched_map": "Map progress bars drawn as widgets",
-                  "04_dynamic_padding": "the padding explorer's controls, moved",
-                  "07_multiple_processes": "processes forked from a JupyterLab kernel"}
+RUN_IN_BROWSER = {
+    "01_loading_mrpc": "a deeper section and an answer, opened by a click",
+    "03_batched_map": "Map progress bars drawn as widgets",
+    "04_dynamic_padding": "the padding explorer's controls, moved",
+    "07_multiple_processes": "processes forked from a JupyterLab kernel",
+}
 # Lighter timing cells: this test checks what a learner sees, not how fast the machine is.
-LIGHTER = {"02_pair_tokenization": "memory_rows = 1000", "03_batched_map": "bench_rows = 400",
-           "06_padding_lab": "steps = 1", "07_multiple_processes": "steps = 2\nbatch_size = 4"}
+LIGHTER = {
+    "02_pair_tokenization": "memory_rows = 1000",
+    "03_batched_map": "bench_rows = 400",
+    "06_padding_lab": "steps = 1",
+    "07_multiple_processes": "steps = 2\nbatch_size = 4",
+}
 # A few outputs each notebook must show as text, beside the figures every stored run recorded.
 KEY_TEXT = {
-    "01_loading_mrpc": ["loss on the two sentences", "DatasetDict",
-                        "ClassLabel(names=['not_equivalent', 'equivalent'])", "mrpc rows:"],
-    "02_pair_tokenization": ["[CLS]", "[SEP]", "largest difference in the logits", "text input must be of type",
-                             "15 tokens: 8 with token_type_ids 0, 7 with 1; 3 special", "as a pair: "],
+    "01_loading_mrpc": [
+        "loss on the two sentences",
+        "DatasetDict",
+        "ClassLabel(names=['not_equivalent', 'equivalent'])",
+        "mrpc rows:",
+    ],
+    "02_pair_tokenization": [
+        "[CLS]",
+        "[SEP]",
+        "largest difference in the logits",
+        "text input must be of type",
+        "15 tokens: 8 with token_type_ids 0, 7 with 1; 3 special",
+        "as a pair: ",
+    ],
     "03_batched_map": ["examples/s", "batched=True was", "num_proc=2"],
-    "04_dynamic_padding": ["collated input_ids shape: [8, ", "same as DataCollatorWithPadding: True",
-                           "the same pairs in both: True"],
+    "04_dynamic_padding": [
+        "collated input_ids shape: [8, ",
+        "same as DataCollatorWithPadding: True",
+        "the same pairs in both: True",
+    ],
     "05_adamw_step": ["loss on this batch:", "LOAD REPORT from: ", "tensors changed"],
     "06_padding_lab": ["as fast as", "length_grouped", "packing could save at most"],
     "07_multiple_processes": ["MULTI_CPU", "gather_for_metrics returned each pair once, in order: True"],
@@ -100,29 +119,87 @@ def _quiet_lab_settings(home: Path) -> tuple[Path, Path]:
     config, settings = home / "config", home / "settings"
     (config / "labconfig").mkdir(parents=True)
     (config / "labconfig" / "page_config.json").write_text(
-        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+        json.dumps({"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}})
+    )
     (settings / "@jupyterlab" / "apputils-extension").mkdir(parents=True)
     (settings / "@jupyterlab" / "apputils-extension" / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
     return config, settings
 
 
 def _start_chromium(home: Path, cdp_port: int, log: Path) -> subprocess.Popen:
     """Debian's Chromium, headless, driven over its DevTools port; in a process group of its own."""
     return subprocess.Popen(
-        [str(CHROMIUM), "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-dev-shm-usage", f"--user-data-dir={home / 'chromium'}",
-         "--remote-debugging-address=127.0.0.1", f"--remote-debugging-port={cdp_port}", "about:blank"],
-        stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True)
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-dev-shm-usage",
+            f"--user-data-dir={home / 'chromium'}",
+            "--remote-debugging-address=127.0.0.1",
+            f"--remote-debugging-port={cdp_port}",
+            "about:blank",
+        ],
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _start_lab(home: Path, notebooks: Path, port: int, token: str, log: Path) -> subprocess.Popen:
+    """JupyterLab from this environment on 127.0.0.1, quiet (no news, no update check), in a process
+    group of its own."""
+    config, settings = _quiet_lab_settings(home)
+    # A learner's environment (the tests set no display settings: tests/test_learner_path.py), offline
+    # and on the test cache.
+    env = dict(os.environ)
+    env.update(
+        JUPYTER_CONFIG_DIR=str(config),
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        JUPYTER_DATA_DIR=str(home / "data"),
+        IPYTHONDIR=str(home / "ipython"),
+    )
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            "--ServerApp.port_retries=0",
+            f"--ServerApp.root_dir={notebooks}",
+            f"--IdentityProvider.token={token}",
+            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            f"--LabApp.user_settings_dir={settings}",
+            f"--LabApp.workspaces_dir={home / 'workspaces'}",
+        ]
+        + (["--allow-root"] if os.geteuid() == 0 else []),
+        env=env,
+        cwd=notebooks,
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab page in a Chromium, served from a temporary copy of the notebooks; both processes ours."""
     if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"no Chromium at {CHROMIUM}: run setup.sh as root (it installs Debian's chromium), "
-                    "or set CHROMIUM to a Chromium binary")
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: run setup.sh as root (it installs Debian's chromium), "
+            "or set CHROMIUM to a Chromium binary"
+        )
     from playwright.sync_api import sync_playwright
 
     home = tmp_path_factory.mktemp("lab")
@@ -132,21 +209,9 @@ def lab(tmp_path_factory):
         _lighter_copy(notebook, notebooks)
     config, settings = _quiet_lab_settings(home)
 
-    # A learner's environment (the tests set no display settings: tests/test_learner_path.py), offline
-    # and on the test cache.
-    env = dict(os.environ)
-    env.update(JUPYTER_CONFIG_DIR=str(config), JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-               JUPYTER_DATA_DIR=str(home / "data"), IPYTHONDIR=str(home / "ipython"))
     token, port, cdp_port = "browser-test-token", _free_port(), _free_port()
     server_log, browser_log = home / "server.log", home / "chromium.log"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-         "--ServerApp.port_retries=0", f"--ServerApp.root_dir={notebooks}", f"--IdentityProvider.token={token}",
-         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
-         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-         f"--LabApp.user_settings_dir={settings}", f"--LabApp.workspaces_dir={home / 'workspaces'}"]
-        + (["--allow-root"] if os.geteuid() == 0 else []),
-        env=env, cwd=notebooks, stdout=open(server_log, "w"), stderr=subprocess.STDOUT, start_new_session=True)
+    server = _start_lab(home, notebooks, port, token, server_log)
     browser = _start_chromium(home, cdp_port, browser_log)
     playwright = None
     try:
@@ -221,10 +286,19 @@ def _drive_explorer(page) -> dict:
     expect(image).to_have_attribute("src", re.compile("."), timeout=30_000)
     cell.screenshot(path=str(ARTIFACTS / "04_explorer_default.png"))
     seen = [(image.get_attribute("src"), numbers.inner_text())]
-    moves = [("strategy dropdown", lambda: explorer.locator(".padding-explorer-strategy select").select_option(
-                 "length_grouped")),
-             ("batch_size slider", lambda: (explorer.locator(".padding-explorer-batch-size .noUi-handle").focus(),
-                                            page.keyboard.press("ArrowRight")))]
+    moves = [
+        (
+            "strategy dropdown",
+            lambda: explorer.locator(".padding-explorer-strategy select").select_option("length_grouped"),
+        ),
+        (
+            "batch_size slider",
+            lambda: (
+                explorer.locator(".padding-explorer-batch-size .noUi-handle").focus(),
+                page.keyboard.press("ArrowRight"),
+            ),
+        ),
+    ]
     seconds = {}
     for name, move in moves:
         started = time.monotonic()
@@ -259,16 +333,21 @@ def _unfold(page) -> dict:
     heading.hover()  # JupyterLab shows the heading's buttons under the pointer
     shown = heading.locator(".jp-showHiddenCellsButton")  # "N cells hidden", below a collapsed heading
     (shown if shown.count() and shown.is_visible() else heading.locator(".jp-collapseHeadingButton")).click()
-    page.wait_for_function("h => !jupyterapp.shell.currentWidget.content.widgets[h + 1].isHidden",
-                           arg=before["heading"], timeout=10_000)
+    page.wait_for_function(
+        "h => !jupyterapp.shell.currentWidget.content.widgets[h + 1].isHidden", arg=before["heading"], timeout=10_000
+    )
     page.evaluate(SCROLL_TO, before["answer"])
     answer = cells.nth(before["answer"])
     answer.locator(".jp-InputPlaceholder").click()
-    page.wait_for_function("a => !jupyterapp.shell.currentWidget.content.widgets[a].inputHidden",
-                           arg=before["answer"], timeout=10_000)
+    page.wait_for_function(
+        "a => !jupyterapp.shell.currentWidget.content.widgets[a].inputHidden", arg=before["answer"], timeout=10_000
+    )
     answer.screenshot(path=str(ARTIFACTS / "01_answer_shown.png"))
-    return {"before": before, "after": page.evaluate(FOLDS),
-            "answer_text": answer.locator(".jp-InputArea-editor").inner_text()}
+    return {
+        "before": before,
+        "after": page.evaluate(FOLDS),
+        "answer_text": answer.locator(".jp-InputArea-editor").inner_text(),
+    }
 
 
 # Bring a cell into view (JupyterLab draws only the cells near the view).
@@ -300,8 +379,11 @@ def _stored(notebook: Path) -> tuple[int, list[str]]:
             continue
         for output in cell.outputs:
             images += "image/png" in output.get("data", {})
-            if RECORD_KEY in output.get("metadata", {}) and "text/plain" in output.get("data", {}) \
-                    and "nbval-ignore-output" not in cell.metadata.get("tags", []):
+            if (
+                RECORD_KEY in output.get("metadata", {})
+                and "text/plain" in output.get("data", {})
+                and "nbval-ignore-output" not in cell.metadata.get("tags", [])
+            ):
                 records.append(output["data"]["text/plain"])  # the figures a learner sees written out
     return images, records
 

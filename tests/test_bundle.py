@@ -25,7 +25,10 @@ def bundle(tmp_path_factory):
 
 def test_bundle_layout_and_manifest(bundle):
     assert sorted(p.name for p in (bundle / "nyu-mll" / "glue" / "mrpc").iterdir()) == [
-        "test-00000-of-00001.parquet", "train-00000-of-00001.parquet", "validation-00000-of-00001.parquet"]
+        "test-00000-of-00001.parquet",
+        "train-00000-of-00001.parquet",
+        "validation-00000-of-00001.parquet",
+    ]
     assert (bundle / "nyu-mll" / "glue" / "README.md").is_file()
     manifest = json.loads((bundle / "manifest.json").read_text())
     mrpc = manifest["datasets"]["nyu-mll/glue"]["mrpc"]
@@ -33,8 +36,13 @@ def test_bundle_layout_and_manifest(bundle):
     for checkpoint in ("bert-base-uncased", "distilbert-base-uncased"):
         assert manifest["models"][checkpoint]["from"] == STANDINS[checkpoint].describe()
         folder = bundle / checkpoint
-        assert sorted(p.name for p in folder.iterdir()) == ["config.json", "model.safetensors", "tokenizer.json",
-                                                            "tokenizer_config.json", "vocab.txt"]
+        assert sorted(p.name for p in folder.iterdir()) == [
+            "config.json",
+            "model.safetensors",
+            "tokenizer.json",
+            "tokenizer_config.json",
+            "vocab.txt",
+        ]
         assert not (folder / "model.safetensors").is_symlink()  # the bundle stands alone
 
 
@@ -43,10 +51,13 @@ def test_names_map_into_the_bundle_and_say_what_they_are(bundle, capsys):
     raw = load_dataset(target, "mrpc")
     assert raw["train"].features == load_dataset(str(SAMPLE_REPO), "mrpc")["train"].features
     tokenizer = AutoTokenizer.from_pretrained(helpers.locate("distilbert-base-uncased", bundle))
-    assert tokenizer("This is the first sentence.", "This is the second one.")["input_ids"] == \
-        COURSE_FIGURES["example_pair_ids"].value
+    assert (
+        tokenizer("This is the first sentence.", "This is the second one.")["input_ids"]
+        == COURSE_FIGURES["example_pair_ids"].value
+    )
     model, info = AutoModelForSequenceClassification.from_pretrained(
-        helpers.locate("bert-base-uncased", bundle), num_labels=3, output_loading_info=True)
+        helpers.locate("bert-base-uncased", bundle), num_labels=3, output_loading_info=True
+    )
     assert sorted(info["missing_keys"]) == ["classifier.bias", "classifier.weight"]  # the encoder is pretrained
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("Source of nyu-mll/glue: classroom bundle ")

@@ -30,7 +30,8 @@ def test_local_model_folder_is_served_as_from_pretrained_does(tmp_path, monkeypa
     target = helpers.locate("my-model", "sample")
     assert target == str((tmp_path / "my-model").resolve())
     assert capsys.readouterr().out.splitlines() == [
-        f"Source of {target}: local model folder {sources.short_path(tmp_path / 'my-model')} [asked for]"]
+        f"Source of {target}: local model folder {sources.short_path(tmp_path / 'my-model')} [asked for]"
+    ]
     tokenizer = AutoTokenizer.from_pretrained(target)
     assert tokenizer("a b")["input_ids"][0] == tokenizer.cls_token_id
 
@@ -75,7 +76,13 @@ def test_command_line_refuses_malformed_endpoint_before_importing_the_hub(tmp_pa
     import sys
 
     env = {**os.environ, "HF_ENDPOINT": "http://[::1"}
-    done = subprocess.run([sys.executable, "-m", "helpers", "run", "01", "--out", str(tmp_path / "o")],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers", "run", "01", "--out", str(tmp_path / "o")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr and "HF_ENDPOINT='http://[::1'" in done.stderr + done.stdout

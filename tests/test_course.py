@@ -19,4 +19,5 @@ def test_another_task_is_not_compared_but_the_tokenizer_figure_is(capsys):
     beside_course("example_pair_ids", [1], label="ids", task="qqp")
     assert capsys.readouterr().out.splitlines() == [
         "rows: {'train': 10}",
-        f"ids: [1]   (the course, bert-base-uncased: {COURSE_FIGURES['example_pair_ids'].value})"]
+        f"ids: [1]   (the course, bert-base-uncased: {COURSE_FIGURES['example_pair_ids'].value})",
+    ]

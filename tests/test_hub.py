@@ -36,8 +36,9 @@ def fresh_status(monkeypatch):
 HUB_FILE_HEADERS = {"Content-Type": "application/json", hub.REPO_COMMIT_HEADER: "0" * 40, "ETag": '"abc"'}
 
 
-def _http_server(content_type: str = "application/json", body: bytes = b"{}", file=None, hang_on_files=False,
-                 api_status: int = 200):
+def _http_server(
+    content_type: str = "application/json", body: bytes = b"{}", file=None, hang_on_files=False, api_status: int = 200
+):
     """A server on 127.0.0.1. GET answers with `api_status`, `content_type` and `body` (the API); HEAD (a
     file's metadata) answers with `file`'s (status, headers), or the Hub's, or never (`hang_on_files`)."""
     stop = threading.Event()
@@ -116,8 +117,9 @@ def test_a_captive_portal_is_not_the_hub(fresh_status, monkeypatch):
 def test_an_http_error_is_said_with_its_status(fresh_status, monkeypatch):
     """A server error is not a captive portal: say what came back."""
     failing = {hub.FILE_PATH: (500, {"Content-Type": "text/plain"})}
-    status = _status_from(_http_server("text/plain", b"Internal Server Error", file=failing, api_status=500),
-                          monkeypatch)
+    status = _status_from(
+        _http_server("text/plain", b"Internal Server Error", file=failing, api_status=500), monkeypatch
+    )
     assert status == hub.HubStatus(False, "127.0.0.1 answered HTTP 500 (a server error) to the datasets API")
     status = _status_from(_http_server(file={hub.FILE_PATH: (403, {"Content-Type": "text/html"})}), monkeypatch)
     assert status == hub.HubStatus(False, "127.0.0.1 answered HTTP 403 to a file request")
@@ -128,8 +130,10 @@ def test_answers_as_the_hubs_count_as_online(fresh_status, monkeypatch):
     assert status.online and status.reason.startswith("127.0.0.1 answered in ")
     # a renamed repository (same host, followed) and a file on a CDN (another host, not followed,
     # its metadata on the redirect itself), as huggingface_hub treats them
-    moved = {hub.FILE_PATH: (307, {"Location": "/new-name/config.json"}),
-             "/new-name/config.json": (200, HUB_FILE_HEADERS)}
+    moved = {
+        hub.FILE_PATH: (307, {"Location": "/new-name/config.json"}),
+        "/new-name/config.json": (200, HUB_FILE_HEADERS),
+    }
     assert _status_from(_http_server(file=moved), monkeypatch).online
     cdn = {hub.FILE_PATH: (302, {"Location": "https://cdn.example/x", **HUB_FILE_HEADERS})}
     assert _status_from(_http_server(file=cdn), monkeypatch).online
@@ -169,8 +173,11 @@ def test_hub_status_only_decides_and_configure_libraries_tells_them(monkeypatch)
     import datasets.config
     import huggingface_hub.constants
 
-    for module, name in [(huggingface_hub.constants, "HF_HUB_OFFLINE"), (datasets.config, "HF_HUB_OFFLINE"),
-                         (datasets.config, "HF_DATASETS_OFFLINE")]:
+    for module, name in [
+        (huggingface_hub.constants, "HF_HUB_OFFLINE"),
+        (datasets.config, "HF_HUB_OFFLINE"),
+        (datasets.config, "HF_DATASETS_OFFLINE"),
+    ]:
         monkeypatch.setattr(module, name, False)
     monkeypatch.setattr(hub, "_status", None)
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")
@@ -207,11 +214,14 @@ print(json.dumps(result))
 
 
 @pytest.mark.processes
-@pytest.mark.parametrize("mode, what, bound, then, within", [
-    # each failure once, each where it costs least to show: the up-front check, a tokenizer in a notebook
-    ("500", "check", 20, "HTTP 500 to HEAD /datasets/nyu-mll/glue/resolve/main/README.md", 5),
-    ("stall", "tokenizer", 3, "no answer to GET /api/models/bert-base-uncased within 3 s", 7),
-])
+@pytest.mark.parametrize(
+    "mode, what, bound, then, within",
+    [
+        # each failure once, each where it costs least to show: the up-front check, a tokenizer in a notebook
+        ("500", "check", 20, "HTTP 500 to HEAD /datasets/nyu-mll/glue/resolve/main/README.md", 5),
+        ("stall", "tokenizer", 3, "no answer to GET /api/models/bert-base-uncased within 3 s", 7),
+    ],
+)
 def test_a_hub_that_fails_after_the_check_costs_seconds(hub_then, tmp_path, mode, what, bound, then, within):
     """Issue 22, item 9: the libraries retried a 500 for 25 s (50 s for a tokenizer) and a Hub that
     stopped answering for minutes. Now the first failure switches offline mode on: nothing is asked
@@ -220,8 +230,13 @@ def test_a_hub_that_fails_after_the_check_costs_seconds(hub_then, tmp_path, mode
     WAIT_BOUND_S, 3 s here, 20 s in use: its first request has no timeout of its own.)"""
     endpoint, requests = hub_then(mode)
     env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", hub.DECISION_ENV)}
-    done = subprocess.run([sys.executable, "-c", AFTER_THE_CHECK, what, str(bound)], capture_output=True, text=True,
-                          env=env | {"HF_ENDPOINT": endpoint, "HF_HOME": str(tmp_path / "hf")}, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", AFTER_THE_CHECK, what, str(bound)],
+        capture_output=True,
+        text=True,
+        env=env | {"HF_ENDPOINT": endpoint, "HF_HOME": str(tmp_path / "hf")},
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.splitlines()[-1])
     assert result["reason"] == f"127.0.0.1 answered the check, then {then}"
@@ -276,8 +291,13 @@ def test_a_download_that_stops_arriving_switches_offline(tmp_path):
     server = serve(Handler)
     env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"} | {"HF_HOME": str(tmp_path / "hf")}
     try:
-        done = subprocess.run([sys.executable, "-c", STREAMED, f"http://127.0.0.1:{server.server_address[1]}"],
-                              capture_output=True, text=True, env=env, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-c", STREAMED, f"http://127.0.0.1:{server.server_address[1]}"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
     finally:
         release.set()
         server.shutdown()

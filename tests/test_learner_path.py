@@ -22,9 +22,15 @@ COURSE_NOTEBOOKS = ("01", "02", "03", "04", "05")  # the course section; 06 and 
 CORE_MINUTES = 45
 DEEPER = "## Going further"
 # Settings that would change what a notebook shows; no test or stored run may have them.
-DISPLAY_SETTINGS = ("TQDM_DISABLE", "HF_DATASETS_DISABLE_PROGRESS_BARS", "HF_HUB_DISABLE_PROGRESS_BARS",
-                    "TRANSFORMERS_VERBOSITY", "PYTHONWARNINGS", "HELPERS_STATIC_OUTPUTS",
-                    "TRANSFORMERS_NO_ADVISORY_WARNINGS")
+DISPLAY_SETTINGS = (
+    "TQDM_DISABLE",
+    "HF_DATASETS_DISABLE_PROGRESS_BARS",
+    "HF_HUB_DISABLE_PROGRESS_BARS",
+    "TRANSFORMERS_VERBOSITY",
+    "PYTHONWARNINGS",
+    "HELPERS_STATIC_OUTPUTS",
+    "TRANSFORMERS_NO_ADVISORY_WARNINGS",
+)
 
 
 def _read(notebook):
@@ -70,8 +76,12 @@ def test_notebook_1_opens_with_the_courses_example():
     code = [c for c in _read(NOTEBOOKS[0]).cells if c.cell_type == "code"]
     assert "parameters" in code[0].metadata.get("tags", [])
     opening = code[1].source  # the first code after the parameters
-    for line in ("from torch.optim import AdamW", 'batch["labels"] = torch.tensor([1, 1])',
-                 "optimizer = AdamW(model.parameters())", "loss.backward()\noptimizer.step()"):
+    for line in (
+        "from torch.optim import AdamW",
+        'batch["labels"] = torch.tensor([1, 1])',
+        "optimizer = AdamW(model.parameters())",
+        "loss.backward()\noptimizer.step()",
+    ):
         assert line in opening
 
 
@@ -100,6 +110,32 @@ def test_stored_noise_is_only_what_the_notebook_explains(notebook):
     assert (counted["progress widgets"] > 0) == (notebook.stem[:2] == "03"), counted
 
 
+def _noisy_notebook(path: Path) -> None:
+    """Cells whose outputs nbval ignores: a warning on stderr and a bar, neither stored (cells 0 and 2),
+    and a bar that is stored (cell 1)."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook, new_output
+
+    ignored = {"tags": ["nbval-ignore-output"]}
+    bar = {
+        "application/vnd.jupyter.widget-view+json": {"model_id": "x", "version_major": 2, "version_minor": 0},
+        "text/plain": "Map:  50%|#####     | 1/2 [00:00<00:00, 9.00 examples/s]",
+    }
+    cells = [
+        new_code_cell("import sys\nprint('a warning', file=sys.stderr)", execution_count=1, metadata=ignored),
+        new_code_cell(
+            "from tqdm.auto import tqdm\nlist(tqdm(range(2), desc='Map'));",
+            execution_count=2,
+            metadata=ignored,
+            outputs=[new_output("display_data", data=bar)],
+        ),
+        new_code_cell("list(tqdm(range(2), desc='Map'));", execution_count=3, metadata=ignored),
+        new_code_cell("print(1)", execution_count=4, outputs=[new_output("stream", name="stdout", text="1\n")]),
+    ]
+    kernel = {"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"}}
+    nbformat.write(new_notebook(cells=cells, metadata=kernel), str(path))
+
+
 @pytest.mark.processes
 def test_nbval_fails_a_cell_that_shows_more_than_its_stored_copy(tmp_path):
     """The check conftest.py adds to nbval: a cell whose outputs nbval ignores still may not show a
@@ -107,30 +143,17 @@ def test_nbval_fails_a_cell_that_shows_more_than_its_stored_copy(tmp_path):
     import subprocess
     import sys
 
-    import nbformat
-    from nbformat.v4 import new_code_cell, new_notebook, new_output
-
-    root = Path(__file__).resolve().parent.parent
-    bar = {"application/vnd.jupyter.widget-view+json": {"model_id": "x", "version_major": 2, "version_minor": 0},
-           "text/plain": "Map:  50%|#####     | 1/2 [00:00<00:00, 9.00 examples/s]"}
-    cells = [new_code_cell("import sys\nprint('a warning', file=sys.stderr)", execution_count=1,
-                           metadata={"tags": ["nbval-ignore-output"]}),
-             new_code_cell("from tqdm.auto import tqdm\nlist(tqdm(range(2), desc='Map'));", execution_count=2,
-                           metadata={"tags": ["nbval-ignore-output"]},
-                           outputs=[new_output("display_data", data=bar)]),
-             new_code_cell("list(tqdm(range(2), desc='Map'));", execution_count=3,
-                           metadata={"tags": ["nbval-ignore-output"]}),
-             new_code_cell("print(1)", execution_count=4, outputs=[new_output("stream", name="stdout", text="1\n")])]
-    nbformat.write(new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "language": "python",
-                                                                       "display_name": "Python 3"}}),
-                   str(tmp_path / "noisy.ipynb"))
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "conftest", "-p", "no:xdist", "-p",
-                           "no:cacheprovider", "--nbval", "--nbval-current-env", "noisy.ipynb"], cwd=tmp_path,
-                          env={**os.environ, "PYTHONPATH": str(root)}, capture_output=True, text=True, timeout=120)
+    _noisy_notebook(tmp_path / "noisy.ipynb")
+    plugins = ["-p", "conftest", "-p", "no:xdist", "-p", "no:cacheprovider"]
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", *plugins, "--nbval", "--nbval-current-env", "noisy.ipynb"],
+        cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
     assert "2 failed, 2 passed" in done.stdout, done.stdout[-2000:]
-    assert "Cell 0: a learner's kernel shows more than the stored copy: {'stderr': '1 live, 0 stored'}" in done.stdout
-    assert "Cell 2: a learner's kernel shows more than the stored copy: {'progress widgets': '1 live, 0 stored'}" \
-        in done.stdout
+    shows_more = "a learner's kernel shows more than the stored copy"
+    assert f"Cell 0: {shows_more}: {{'stderr': '1 live, 0 stored'}}" in done.stdout
+    assert f"Cell 2: {shows_more}: {{'progress widgets': '1 live, 0 stored'}}" in done.stdout
 
 
 def test_the_readmes_timing_table_is_the_notebooks_reading_time():
@@ -140,7 +163,8 @@ def test_the_readmes_timing_table_is_the_notebooks_reading_time():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for notebook in NOTEBOOKS:
         minutes = reading_minutes(notebook)
-        row = next(line for line in readme.splitlines() if line.startswith(f"| `{notebook.stem}` | ")
-                   and line.endswith(" s |"))
+        row = next(
+            line for line in readme.splitlines() if line.startswith(f"| `{notebook.stem}` | ") and line.endswith(" s |")
+        )
         core, deeper = (cell.strip() for cell in row.split("|")[2:4])
         assert (core, deeper) == (f"{minutes['core']:.0f} min", f"{minutes['deeper']:.0f} min"), row

@@ -18,26 +18,40 @@ from helpers.running.runner import list_notebooks, notebook_parameters, run_note
 NOTEBOOKS = list_notebooks()
 # The course's own lines (today's spelling), which a learner can copy out of the cells.
 COURSE_CODE = {
-    "01": ["from torch.optim import AdamW",
-           "model = AutoModelForSequenceClassification.from_pretrained(helpers.locate(checkpoint, source))",
-           'batch = tokenizer(sequences, padding=True, truncation=True, return_tensors="pt")',
-           'batch["labels"] = torch.tensor([1, 1])', "optimizer = AdamW(model.parameters())",
-           "loss = model(**batch).loss\nloss.backward()\noptimizer.step()",
-           'raw_datasets = load_dataset(helpers.locate("nyu-mll/glue", source), task)',
-           "raw_train_dataset[0]", "raw_train_dataset.features"],
-    "02": ["tokenizer = AutoTokenizer.from_pretrained(helpers.locate(checkpoint, source))",
-           "tokenized_sentences_1 = tokenizer(list(train[first]))",
-           'inputs = tokenizer("This is the first sentence.", "This is the second one.")',
-           'tokenizer.convert_ids_to_tokens(inputs["input_ids"])',
-           "tokenized_dataset = tokenizer(list(train[first]), list(train[second]), padding=True,"],
-    "03": ["def tokenize_function(example):\n    return tokenizer(example[first], example[second], truncation=True)",
-           "tokenized_datasets = raw_datasets.map(tokenize_function, batched=True)"],
-    "04": ["data_collator = DataCollatorWithPadding(tokenizer=tokenizer)",
-           "samples = {k: v for k, v in samples.items() if k not in [\"idx\", first, second]}",
-           "[len(x) for x in samples[\"input_ids\"]]", "batch = data_collator(samples)",
-           "{k: v.shape for k, v in batch.items()}"],
-    "05": ["from torch.optim import AdamW", "batch = DataCollatorWithPadding(tokenizer)(features)",
-           "loss = model(**batch).loss\nloss.backward()\noptimizer.step()"],
+    "01": [
+        "from torch.optim import AdamW",
+        "model = AutoModelForSequenceClassification.from_pretrained(helpers.locate(checkpoint, source))",
+        'batch = tokenizer(sequences, padding=True, truncation=True, return_tensors="pt")',
+        'batch["labels"] = torch.tensor([1, 1])',
+        "optimizer = AdamW(model.parameters())",
+        "loss = model(**batch).loss\nloss.backward()\noptimizer.step()",
+        'raw_datasets = load_dataset(helpers.locate("nyu-mll/glue", source), task)',
+        "raw_train_dataset[0]",
+        "raw_train_dataset.features",
+    ],
+    "02": [
+        "tokenizer = AutoTokenizer.from_pretrained(helpers.locate(checkpoint, source))",
+        "tokenized_sentences_1 = tokenizer(list(train[first]))",
+        'inputs = tokenizer("This is the first sentence.", "This is the second one.")',
+        'tokenizer.convert_ids_to_tokens(inputs["input_ids"])',
+        "tokenized_dataset = tokenizer(list(train[first]), list(train[second]), padding=True,",
+    ],
+    "03": [
+        "def tokenize_function(example):\n    return tokenizer(example[first], example[second], truncation=True)",
+        "tokenized_datasets = raw_datasets.map(tokenize_function, batched=True)",
+    ],
+    "04": [
+        "data_collator = DataCollatorWithPadding(tokenizer=tokenizer)",
+        'samples = {k: v for k, v in samples.items() if k not in ["idx", first, second]}',
+        '[len(x) for x in samples["input_ids"]]',
+        "batch = data_collator(samples)",
+        "{k: v.shape for k, v in batch.items()}",
+    ],
+    "05": [
+        "from torch.optim import AdamW",
+        "batch = DataCollatorWithPadding(tokenizer)(features)",
+        "loss = model(**batch).loss\nloss.backward()\noptimizer.step()",
+    ],
 }
 
 
@@ -49,8 +63,14 @@ def _code(notebook) -> str:
 
 
 def test_the_course_notebooks_exist_in_order():
-    assert [nb.stem for nb in NOTEBOOKS][:6] == ["01_loading_mrpc", "02_pair_tokenization", "03_batched_map",
-                                                 "04_dynamic_padding", "05_adamw_step", "06_padding_lab"]
+    assert [nb.stem for nb in NOTEBOOKS][:6] == [
+        "01_loading_mrpc",
+        "02_pair_tokenization",
+        "03_batched_map",
+        "04_dynamic_padding",
+        "05_adamw_step",
+        "06_padding_lab",
+    ]
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
@@ -122,8 +142,15 @@ def test_dynamic_padding_with_other_parameters(tmp_path):
 def test_distilbert_first_on_qqp_question_pairs(tmp_path, task_folder):
     """Notebook 2 with another checkpoint first and another task's columns, in one run."""
     qqp, _ = task_folder("qqp")
-    row = _run(tmp_path, ["02"], task="qqp", source=str(qqp), checkpoint="distilbert-base-uncased",
-               compare_checkpoint="bert-base-uncased", memory_rows=500)["02"]
+    row = _run(
+        tmp_path,
+        ["02"],
+        task="qqp",
+        source=str(qqp),
+        checkpoint="distilbert-base-uncased",
+        compare_checkpoint="bert-base-uncased",
+        memory_rows=500,
+    )["02"]
     assert row["figures"]["example_pair_ids"] == COURSE_FIGURES["example_pair_ids"].value
     assert row["sources"]["distilbert-base-uncased"].startswith("offline stand-in (tokenizer:")
     assert row["sources"]["nyu-mll/glue"].startswith("local folder ")

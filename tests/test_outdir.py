@@ -30,33 +30,45 @@ def _one_line_exit_2(capsys, argv, expected: str) -> None:
     assert "Traceback" not in out + err and "Running" not in out
 
 
-@pytest.mark.parametrize("argv", [
-    ["run", "01", "-p", "sample_size", "5", "--out", "notebooks", "--overwrite"],  # issue 22, item 1, as written
-    ["run", "01", "--out", "notebooks"],
-    ["run", "01", "--out", "notebooks/executed", "--overwrite"],
-    ["run", "01", "--out", "./helpers/", "--overwrite"],
-    ["run", "01", "--out", "helpers/offline/sample_data", "--overwrite"],
-    ["student", "01", "--out", "notebooks", "--overwrite"],  # item 3, as written
-    ["student", "--out", "notebooks/"],
-    ["student", "--out", "helpers", "--overwrite"],
-    ["bench", "--out", "notebooks", "--overwrite"],
-    ["bundle", "--out", "notebooks/bundle"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "01", "-p", "sample_size", "5", "--out", "notebooks", "--overwrite"],  # issue 22, item 1, as written
+        ["run", "01", "--out", "notebooks"],
+        ["run", "01", "--out", "notebooks/executed", "--overwrite"],
+        ["run", "01", "--out", "./helpers/", "--overwrite"],
+        ["run", "01", "--out", "helpers/offline/sample_data", "--overwrite"],
+        ["student", "01", "--out", "notebooks", "--overwrite"],  # item 3, as written
+        ["student", "--out", "notebooks/"],
+        ["student", "--out", "helpers", "--overwrite"],
+        ["bench", "--out", "notebooks", "--overwrite"],
+        ["bundle", "--out", "notebooks/bundle"],
+    ],
+)
 def test_no_command_writes_into_the_stored_notebooks_or_the_package(capsys, monkeypatch, argv):
     monkeypatch.chdir(ROOT)  # from the project's folder, the relative paths as a user types them
     before = _snapshot([*STORED, ROOT / "notebooks", ROOT / "helpers"])
-    _one_line_exit_2(capsys, argv, "or inside it, which no command writes into (`python -m helpers "
-                                   "refresh` alone updates the stored notebooks)")
+    _one_line_exit_2(
+        capsys,
+        argv,
+        "or inside it, which no command writes into (`python -m helpers refresh` alone updates the stored notebooks)",
+    )
     assert _snapshot([*STORED, ROOT / "notebooks", ROOT / "helpers"]) == before
 
 
 def test_the_stored_notebooks_reached_through_a_link_are_refused(capsys, tmp_path):
     (tmp_path / "link").symlink_to(ROOT / "notebooks")
     before = _snapshot(STORED)
-    _one_line_exit_2(capsys, ["run", "01", "--out", str(tmp_path / "link"), "--overwrite"],
-                     "is the stored notebooks' folder or inside it")
-    _one_line_exit_2(capsys, ["student", "--out", str(tmp_path / "link" / "x"), "--overwrite"],
-                     "is the stored notebooks' folder or inside it")
+    _one_line_exit_2(
+        capsys,
+        ["run", "01", "--out", str(tmp_path / "link"), "--overwrite"],
+        "is the stored notebooks' folder or inside it",
+    )
+    _one_line_exit_2(
+        capsys,
+        ["student", "--out", str(tmp_path / "link" / "x"), "--overwrite"],
+        "is the stored notebooks' folder or inside it",
+    )
     assert _snapshot(STORED) == before
 
 
@@ -71,18 +83,28 @@ def test_an_empty_out_is_refused_everywhere(capsys, tmp_path, monkeypatch, comma
 def test_out_names_a_file_system_cannot_hold_are_one_line(capsys, tmp_path, monkeypatch, command):
     monkeypatch.chdir(tmp_path)
     not_utf8 = os.fsdecode(b"\xff")  # what bash's --out $'\xff' gives Python
-    _one_line_exit_2(capsys, [*command, "--out", not_utf8], r"out='\udcff': is not valid UTF-8 (byte 0xff at "
-                                                             "position 0); choose a name in UTF-8")
-    _one_line_exit_2(capsys, [*command, "--out", "runs/" + "x" * 300],
-                     "has a name of 300 bytes; file systems allow at most 255 bytes a name")
+    _one_line_exit_2(
+        capsys,
+        [*command, "--out", not_utf8],
+        r"out='\udcff': is not valid UTF-8 (byte 0xff at "
+        "position 0); choose a name in UTF-8",
+    )
+    _one_line_exit_2(
+        capsys,
+        [*command, "--out", "runs/" + "x" * 300],
+        "has a name of 300 bytes; file systems allow at most 255 bytes a name",
+    )
     assert list(tmp_path.iterdir()) == []
 
 
 def test_parameters_files_that_are_not_utf8_or_not_nameable(capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     Path("latin1.yml").write_bytes("task: mrpc  # r\xe9sum\xe9\n".encode("latin-1"))
-    _one_line_exit_2(capsys, ["run", "01", "-f", "latin1.yml"],
-                     "-f='latin1.yml': is not UTF-8 text (byte 0xe9 at position 15); save it as UTF-8")
+    _one_line_exit_2(
+        capsys,
+        ["run", "01", "-f", "latin1.yml"],
+        "-f='latin1.yml': is not UTF-8 text (byte 0xe9 at position 15); save it as UTF-8",
+    )
     _one_line_exit_2(capsys, ["run", "01", "-f", "y" * 256 + ".yml"], "has a name of 260 bytes")
     _one_line_exit_2(capsys, ["run", "01", "-p", "source", "data/" + "d" * 256], "source='data/ddd")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["latin1.yml"]
@@ -111,8 +133,11 @@ def test_a_second_command_refuses_a_folder_another_is_writing(capsys, tmp_path):
     folder = tmp_path / "out"
     with outdir.claimed(outdir.check_out_dir(folder), overwrite=False) as held:
         (held / "01_loading_mrpc.ipynb").write_text("the first run's")
-        for argv in (["run", "01", "--out", str(folder)], ["run", "01", "--out", str(folder), "--overwrite"],
-                     ["student", "01", "--out", str(folder), "--overwrite"]):
+        for argv in (
+            ["run", "01", "--out", str(folder)],
+            ["run", "01", "--out", str(folder), "--overwrite"],
+            ["student", "01", "--out", str(folder), "--overwrite"],
+        ):
             _one_line_exit_2(capsys, argv, f"is being written by another command (pid {os.getpid()}); wait for it")
         # Both passed the first check before either wrote: the lock decides, one line for the loser.
         with pytest.raises(helpers.ParameterError, match=r"is being written by another command \(pid \d+\)"):
@@ -159,8 +184,11 @@ def test_bench_and_train_refuse_an_earlier_result_without_overwrite(capsys, tmp_
     for command, earlier in (["bench", "padding_benchmark.csv"], ["train", "metrics.json"]):
         Path(command).mkdir()
         Path(command, earlier).write_text("earlier")
-        _one_line_exit_2(capsys, [command, "--source", "sample", "--out", command],
-                         f"out='{command}': already exists and is not empty; choose a new folder, or pass --overwrite")
+        _one_line_exit_2(
+            capsys,
+            [command, "--source", "sample", "--out", command],
+            f"out='{command}': already exists and is not empty; choose a new folder, or pass --overwrite",
+        )
         assert os.listdir(command) == [earlier] and Path(command, earlier).read_text() == "earlier"
 
 
@@ -169,14 +197,19 @@ def test_train_takes_a_new_default_folder_and_holds_it(tmp_path, monkeypatch):
 
     monkeypatch.chdir(tmp_path)
     claims = []  # released at the end of the test, not when pytest exits
-    monkeypatch.setattr(outdir, "claim_for_process",
-                        lambda folder, **options: claims.append(outdir.claim(folder, **options)) or claims[-1].folder)
+    monkeypatch.setattr(
+        outdir,
+        "claim_for_process",
+        lambda folder, **options: claims.append(outdir.claim(folder, **options)) or claims[-1].folder,
+    )
     monkeypatch.setattr(time, "strftime", lambda *_: "20260101-120000")
     try:
         first = train.check_config(train.TrainConfig(source="sample"))
         second = train.check_config(train.TrainConfig(source="sample"))
-        assert (first.out, second.out) == (str(tmp_path / "runs/train/20260101-120000"),
-                                          str(tmp_path / "runs/train/20260101-120000-2"))
+        assert (first.out, second.out) == (
+            str(tmp_path / "runs/train/20260101-120000"),
+            str(tmp_path / "runs/train/20260101-120000-2"),
+        )
         assert outdir.lock_holder(Path(first.out)) == os.getpid()
         monkeypatch.setenv("RANK", "1")  # another process of the same training: checks the name, takes nothing
         assert train.check_config(train.TrainConfig(source="sample", out=first.out)).out == first.out

@@ -10,7 +10,7 @@ from helpers.padding import epoch_batches, get_strategy, padding_stats
 
 def _batches(lengths, batch_size, strategy, seed):
     order, _ = epoch_batches(lengths, strategy, batch_size, max(lengths), seed)
-    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    return [order[i : i + batch_size] for i in range(0, len(order), batch_size)]
 
 
 def test_fixed_and_dynamic_on_known_lengths():

@@ -14,15 +14,20 @@ from helpers import plots
 from helpers.padding import padding_stats
 
 LENGTHS = {"train": [12, 20, 20, 33, 47, 47, 47, 90], "validation": [15, 64, 130]}
-ROWS = [{"strategy": "fixed", "positions": 4096, "real_tokens": 1700, "seconds": 2.5},
-        {"strategy": "dynamic", "positions": 2300, "real_tokens": 1700, "seconds": 1.4},
-        {"strategy": "length_grouped", "positions": 1750, "real_tokens": 1700, "seconds": 1.1}]
+ROWS = [
+    {"strategy": "fixed", "positions": 4096, "real_tokens": 1700, "seconds": 2.5},
+    {"strategy": "dynamic", "positions": 2300, "real_tokens": 1700, "seconds": 1.4},
+    {"strategy": "length_grouped", "positions": 1750, "real_tokens": 1700, "seconds": 1.1},
+]
 
 
 def _all_figures():
     stats = padding_stats([(i * 37) % 90 + 10 for i in range(200)], batch_size=8)
-    return [plots.plot_length_distribution(LENGTHS, max_length=128), plots.plot_padding_waste(stats),
-            plots.plot_cost(ROWS)]
+    return [
+        plots.plot_length_distribution(LENGTHS, max_length=128),
+        plots.plot_padding_waste(stats),
+        plots.plot_cost(ROWS),
+    ]
 
 
 def test_importing_and_drawing_leave_global_settings_alone():
@@ -47,8 +52,10 @@ def test_figures_come_back_closed_and_sized_for_a_laptop():
 
 def test_importing_helpers_loads_no_heavy_library():
     """`import helpers` (every name a notebook calls) takes none of the heavy libraries with it."""
-    code = ("import sys, helpers; print(sorted(m for m in ('matplotlib', 'ipywidgets', 'torch', 'transformers', "
-            "'datasets', 'pandas') if m in sys.modules))")
+    code = (
+        "import sys, helpers; print(sorted(m for m in ('matplotlib', 'ipywidgets', 'torch', 'transformers', "
+        "'datasets', 'pandas') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
 
@@ -61,7 +68,7 @@ def test_length_histogram_draws_each_split():
     per_split = len(bins) - 1
     assert len(bars) == per_split * len(LENGTHS)
     for number, lengths in enumerate(LENGTHS.values()):
-        heights = np.array([b.get_height() for b in bars[number * per_split:(number + 1) * per_split]])
+        heights = np.array([b.get_height() for b in bars[number * per_split : (number + 1) * per_split]])
         counts, _ = np.histogram(lengths, bins=bins)
         assert heights * len(lengths) == pytest.approx(counts)  # the share of the split's pairs in each bin
         assert heights.sum() == pytest.approx(1)

@@ -38,7 +38,8 @@ def test_every_package_is_pinned_in_one_set_and_the_environment_installs_all_thr
     assert len(names) == len(set(names))  # each package in one set only
     assert "-e .[learn,teach,dev]" in _requirements()
     assert "nbgrader==0.9.6" in extras["teach"] and not {"pytest", "nbval", "playwright", "ruff"} & set(
-        pin.split("==")[0] for pin in extras["learn"] + extras["teach"])
+        pin.split("==")[0] for pin in extras["learn"] + extras["teach"]
+    )
 
 
 def test_torch_is_pinned_so_ci_never_pulls_a_cuda_build():
@@ -48,8 +49,10 @@ def test_torch_is_pinned_so_ci_never_pulls_a_cuda_build():
 def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
     head = (ROOT / "README.md").read_text().splitlines()[:12]
     commands = [line.strip() for line in head if line.strip().startswith("bash setup.sh")]
-    assert commands == ["bash setup.sh && .venv/bin/python -m helpers run",
-                        "bash setup.sh && .venv/bin/python -m pytest"]
+    assert commands == [
+        "bash setup.sh && .venv/bin/python -m helpers run",
+        "bash setup.sh && .venv/bin/python -m pytest",
+    ]
     ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.startswith("bash setup.sh")]
     assert [line.replace(" .venv/bin/ruff check . &&", "") for line in ci] == [commands[1]]  # plus the linter
 
@@ -59,8 +62,14 @@ def test_one_notebook_alone_from_another_folder_gives_the_suites_result(tmp_path
     """pytest loads the root conftest.py for a notebook named alone: offline, a fresh cache, whatever
     the caller's environment (a notebook named alone runs in this process: conftest.py adds no workers)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TQDM", "TRANSFORMERS"))}
-    done = subprocess.run([sys.executable, "-m", "pytest", "-q", str(ROOT / "notebooks" / "01_loading_mrpc.ipynb")],
-                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", str(ROOT / "notebooks" / "01_loading_mrpc.ipynb")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stdout[-3000:]
     assert re.search(r"\d+ passed", done.stdout) and "bringing up nodes" not in done.stdout
 
@@ -77,7 +86,7 @@ def _imports(source: str, package: str = "") -> set[str]:
         elif isinstance(node, ast.ImportFrom):
             base = node.module or ""
             if node.level:
-                parts = package.split(".")[:len(package.split(".")) - node.level + 1]
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
                 base = ".".join(parts + ([base] if base else []))
             names |= {base} | {f"{base}.{alias.name}" for alias in node.names}  # a name may be a module
     return names

@@ -40,8 +40,11 @@ def test_records_are_read_back_first_value_wins(tmp_path):
     nb = nbformat.v4.new_notebook()
     for value in (1, 2):
         cell = nbformat.v4.new_code_cell("")
-        cell.outputs = [nbformat.v4.new_output("display_data", data={"text/plain": f"x: {value}"},
-                                               metadata={RECORD_KEY: {"x": value}})]
+        cell.outputs = [
+            nbformat.v4.new_output(
+                "display_data", data={"text/plain": f"x: {value}"}, metadata={RECORD_KEY: {"x": value}}
+            )
+        ]
         nb.cells.append(cell)
     path = tmp_path / "nb.ipynb"
     nbformat.write(nb, str(path))

@@ -66,8 +66,11 @@ def test_a_bundle_without_its_models_fails_up_front(tmp_path):
 
     bundle = tmp_path / "bundle"
     build_bundle(["mrpc"], ["distilbert-base-uncased"], bundle, source="sample")
-    with pytest.raises(helpers.ParameterError, match=r"checkpoint='bert-base-uncased': is not in .*, which holds: "
-                                                     r"distilbert-base-uncased"):
+    with pytest.raises(
+        helpers.ParameterError,
+        match=r"checkpoint='bert-base-uncased': is not in .*, which holds: "
+        r"distilbert-base-uncased",
+    ):
         check_run(list_notebooks(["02"]), {"source": str(bundle)})
 
 
@@ -90,21 +93,30 @@ def test_the_up_front_check_is_quiet(capfd, tmp_path, monkeypatch, task_folder):
     assert not data_bars.are_progress_bars_disabled()  # the learner's setting is back
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["-p", "batch_sise", "4"], "batch_sise=4: no chosen notebook has a parameter 'batch_sise'; they have: "
-                                "batch_size, checkpoint, max_length, seed, source, task"),
-    (["-f", "missing.yml"], "-f='missing.yml': cannot be read (No such file or directory)"),
-    (["-f", "{bad}"], "-f='{bad}': is not valid YAML"),
-    (["-f", "{list}"], "-f='{list}': must be a YAML mapping of parameter names to values"),
-    (["-f", "{scalar}"], "-f='{scalar}': must be a YAML mapping"),
-    (["-y", "[1,2]"], "-y='[1,2]': must be a YAML mapping"),
-    (["-y", "hello"], "-y='hello': must be a YAML mapping"),
-    (["-y", "a: [1"], "-y='a: [1': is not valid YAML"),
-    (["--timeout", "0"], "timeout=0: must be a positive integer"),
-    (["--timeout", "-5"], "timeout=-5: must be a positive integer"),
-    (["--out", "{file}"], "out='{file}': is an existing file; choose a folder"),
-    (["--out", "{used}"], "out='{used}': already exists and is not empty; choose a new folder, or pass --overwrite"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (
+            ["-p", "batch_sise", "4"],
+            "batch_sise=4: no chosen notebook has a parameter 'batch_sise'; they have: "
+            "batch_size, checkpoint, max_length, seed, source, task",
+        ),
+        (["-f", "missing.yml"], "-f='missing.yml': cannot be read (No such file or directory)"),
+        (["-f", "{bad}"], "-f='{bad}': is not valid YAML"),
+        (["-f", "{list}"], "-f='{list}': must be a YAML mapping of parameter names to values"),
+        (["-f", "{scalar}"], "-f='{scalar}': must be a YAML mapping"),
+        (["-y", "[1,2]"], "-y='[1,2]': must be a YAML mapping"),
+        (["-y", "hello"], "-y='hello': must be a YAML mapping"),
+        (["-y", "a: [1"], "-y='a: [1': is not valid YAML"),
+        (["--timeout", "0"], "timeout=0: must be a positive integer"),
+        (["--timeout", "-5"], "timeout=-5: must be a positive integer"),
+        (["--out", "{file}"], "out='{file}': is an existing file; choose a folder"),
+        (
+            ["--out", "{used}"],
+            "out='{used}': already exists and is not empty; choose a new folder, or pass --overwrite",
+        ),
+    ],
+)
 def test_bad_command_lines_are_one_line_and_write_nothing(capsys, tmp_path, monkeypatch, argv, message):
     monkeypatch.chdir(tmp_path)
     files = {"bad": "a: [1", "list": "- 1\n- 2\n", "scalar": "hello\n", "file": "", "used": None}
@@ -125,13 +137,16 @@ def test_bad_command_lines_are_one_line_and_write_nothing(capsys, tmp_path, monk
 
 
 def test_out_on_a_read_only_file_system_for_run_bundle_and_bench(capsys, read_only_dir):
-    for argv in (["run", "01", "--out", str(read_only_dir / "out")],
-                 ["bundle", "--out", str(read_only_dir / "out")],
-                 ["bench", "--source", "sample", "--steps", "1", "--out", str(read_only_dir / "out")]):
+    for argv in (
+        ["run", "01", "--out", str(read_only_dir / "out")],
+        ["bundle", "--out", str(read_only_dir / "out")],
+        ["bench", "--source", "sample", "--steps", "1", "--out", str(read_only_dir / "out")],
+    ):
         started = time.perf_counter()
         code, out, err = _cli(capsys, *argv)
-        assert code == 2 and re.fullmatch(r"error: out='.*': cannot be written \(.*\); choose a folder you can write\n",
-                                          err), (argv, err)
+        assert code == 2 and re.fullmatch(
+            r"error: out='.*': cannot be written \(.*\); choose a folder you can write\n", err
+        ), (argv, err)
         assert time.perf_counter() - started < 10  # bench refuses before it measures anything
 
 
@@ -175,9 +190,11 @@ def test_a_dead_kernel_or_a_timeout_is_a_row_and_the_run_goes_on(capsys, tmp_pat
 
     folder = tmp_path / "notebooks"
     folder.mkdir()
-    notebooks = [_tiny_notebook(folder / "01_dies.ipynb", "x = 1", "import os\nos.kill(os.getpid(), 9)"),
-                 _tiny_notebook(folder / "02_sleeps.ipynb", "import time", "time.sleep(120)"),
-                 _tiny_notebook(folder / "03_fine.ipynb", "print('still run')")]
+    notebooks = [
+        _tiny_notebook(folder / "01_dies.ipynb", "x = 1", "import os\nos.kill(os.getpid(), 9)"),
+        _tiny_notebook(folder / "02_sleeps.ipynb", "import time", "time.sleep(120)"),
+        _tiny_notebook(folder / "03_fine.ipynb", "print('still run')"),
+    ]
     monkeypatch.setattr(helpers.running.runner, "list_notebooks", lambda names: notebooks)
     started = time.perf_counter()
     code, out, err = _cli(capsys, "run", "--timeout", "3", "--out", str(tmp_path / "out"))
@@ -187,16 +204,17 @@ def test_a_dead_kernel_or_a_timeout_is_a_row_and_the_run_goes_on(capsys, tmp_pat
     assert [(r["notebook"], r["status"], r.get("failed_cell"), r.get("error")) for r in summary] == [
         ("01_dies", "failed", 2, "the kernel died"),
         ("02_sleeps", "failed", 2, "timed out after 3 s"),
-        ("03_fine", "ok", None, None)]
+        ("03_fine", "ok", None, None),
+    ]
     assert "cell [2]: the kernel died" in out and "cell [2]: timed out after 3 s" in out
     assert "2 passed" not in out and "1 passed, 2 failed" in out
-    assert sorted(os.listdir(tmp_path / "out")) == ["01_dies.ipynb", "02_sleeps.ipynb", "03_fine.ipynb",
-                                                    "summary.json"]
+    assert sorted(os.listdir(tmp_path / "out")) == ["01_dies.ipynb", "02_sleeps.ipynb", "03_fine.ipynb", "summary.json"]
 
 
 @pytest.mark.processes
-def test_a_hub_that_fails_in_a_kernel_is_said_and_the_next_kernels_start_offline(capsys, tmp_path, monkeypatch,
-                                                                                 hub_then):
+def test_a_hub_that_fails_in_a_kernel_is_said_and_the_next_kernels_start_offline(
+    capsys, tmp_path, monkeypatch, hub_then
+):
     """Issue 22, item 9: the runner's check found the Hub answering; in the first kernel it then answered
     HTTP 500. That notebook's row says what came back, and the next kernel starts offline (a stand-in,
     with that reason) instead of meeting the same failure."""
@@ -210,8 +228,10 @@ def test_a_hub_that_fails_in_a_kernel_is_said_and_the_next_kernels_start_offline
     folder = tmp_path / "notebooks"
     folder.mkdir()
     load = "AutoTokenizer.from_pretrained(helpers.locate('bert-base-uncased', 'auto'))"
-    notebooks = [_tiny_notebook(folder / f"0{n}_tokenizer.ipynb", "import helpers\nfrom transformers import "
-                                "AutoTokenizer", load) for n in (1, 2)]
+    notebooks = [
+        _tiny_notebook(folder / f"0{n}_tokenizer.ipynb", "import helpers\nfrom transformers import AutoTokenizer", load)
+        for n in (1, 2)
+    ]
     monkeypatch.setattr(helpers.running.runner, "list_notebooks", lambda names: notebooks)
     started = time.perf_counter()
     code, out, err = _cli(capsys, "run", "--out", str(tmp_path / "out"))
@@ -239,8 +259,16 @@ def test_kernels_get_the_cache_folders_absolute(tmp_path, monkeypatch):
 
 
 def test_the_summary_says_shared_sources_once():
-    rows = [{"notebook": f"0{i}_x", "status": "ok", "seconds": 1.0, "sources": {"nyu-mll/glue": "the sample"},
-             "figures": {"rows": {"train": 208}}} for i in (1, 2)]
+    rows = [
+        {
+            "notebook": f"0{i}_x",
+            "status": "ok",
+            "seconds": 1.0,
+            "sources": {"nyu-mll/glue": "the sample"},
+            "figures": {"rows": {"train": 208}},
+        }
+        for i in (1, 2)
+    ]
     table = summary_table(rows)
     assert table.count("the sample") == 1 and table.startswith("Sources, the same for every notebook:")
     rows[1]["sources"] = {"nyu-mll/glue": "a folder"}
@@ -251,8 +279,13 @@ def test_the_summary_says_shared_sources_once():
 def test_ctrl_c_is_one_line_exit_130_and_an_honest_summary(tmp_path):
     """Ctrl-C reaches the runner and its kernel (the terminal's whole process group)."""
     out = tmp_path / "out"
-    process = subprocess.Popen([sys.executable, "-m", "helpers", "run", "01", "03", "--out", str(out)],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "helpers", "run", "01", "03", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while not (out / "01_loading_mrpc.ipynb").exists() or not (out / "03_batched_map.ipynb").exists():
@@ -268,8 +301,10 @@ def test_ctrl_c_is_one_line_exit_130_and_an_honest_summary(tmp_path):
     assert stderr.strip().splitlines()[-1] == "interrupted; 1 of 2 notebooks done"
     assert "Traceback" not in stderr
     summary = json.loads((out / "summary.json").read_text())
-    assert [(r["notebook"], r["status"]) for r in summary] == [("01_loading_mrpc", "ok"),
-                                                               ("03_batched_map", "incomplete")]
+    assert [(r["notebook"], r["status"]) for r in summary] == [
+        ("01_loading_mrpc", "ok"),
+        ("03_batched_map", "incomplete"),
+    ]
 
 
 def _readme_block(heading: str) -> list[str]:
@@ -304,8 +339,13 @@ def test_a_network_that_never_answers_cannot_hang_a_run(tmp_path, silent_server)
     """A dead proxy: the runner decides within 2 s and every notebook says why, truthfully."""
     env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"} | {"HF_ENDPOINT": silent_server}
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "helpers", "run", "05", "--out", str(tmp_path / "out")],
-                          env=env, capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers", "run", "05", "--out", str(tmp_path / "out")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     assert time.perf_counter() - started < 90
     (row,) = json.loads((tmp_path / "out" / "summary.json").read_text())
@@ -323,9 +363,15 @@ def test_a_kernel_decides_for_itself_within_2_s(tmp_path, silent_server, monkeyp
     monkeypatch.setenv("HF_ENDPOINT", silent_server)
     notebook = list_notebooks(["01"])[0]
     started = time.perf_counter()
-    papermill.execute_notebook(str(notebook), str(tmp_path / "01.ipynb"), parameters={"sample_size": 5},
-                               cwd=str(notebook.parent), progress_bar=False, kernel_name="python3",
-                               shutdown_kernel="immediate")
+    papermill.execute_notebook(
+        str(notebook),
+        str(tmp_path / "01.ipynb"),
+        parameters={"sample_size": 5},
+        cwd=str(notebook.parent),
+        progress_bar=False,
+        kernel_name="python3",
+        shutdown_kernel="immediate",
+    )
     assert time.perf_counter() - started < 60
     records = helpers.read_records(tmp_path / "01.ipynb")
     assert records["source:nyu-mll/glue"].endswith("[the Hub is unavailable: 127.0.0.1 did not answer within 2 s]")
@@ -343,12 +389,17 @@ def test_papermill_help_lists_each_parameter_with_a_type_and_description():
 @pytest.mark.processes
 def test_cli_typo_is_one_line_exit_2_and_fast(tmp_path):
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "helpers", "run", "04", "-p", "batch_sise", "4", "--out",
-                           str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "helpers", "run", "04", "-p", "batch_sise", "4", "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "error: batch_sise=4: no chosen notebook has a parameter 'batch_sise'; they have: batch_size, "
-        "checkpoint, max_length, seed, source, task"]
+        "checkpoint, max_length, seed, source, task"
+    ]
     assert "Traceback" not in done.stdout + done.stderr
     assert not (tmp_path / "out").exists()
     assert time.perf_counter() - started < 30

@@ -63,8 +63,10 @@ def test_data_files_as_paths_are_one_train_split_as_datasets_reads_them(glue, da
     assert sources.card_configs(glue) == {"mrpc": {"train": ["mrpc/train-*"]}}
     loaded = load_dataset(str(glue), "mrpc")
     assert {split: part.num_rows for split, part in loaded.items()} == {"train": 208}  # the same reading
-    _refused(glue, "has mrpc splits ['train'], but no 'validation': the notebooks train on 'train' and evaluate "
-                   "on 'validation'")
+    _refused(
+        glue,
+        "has mrpc splits ['train'], but no 'validation': the notebooks train on 'train' and evaluate on 'validation'",
+    )
 
 
 def test_absolute_paths_in_a_card_are_read_as_datasets_reads_them(glue):
@@ -84,12 +86,17 @@ def test_a_config_without_data_files_finds_splits_by_file_name(glue):
     assert {split: part.num_rows for split, part in loaded.items()} == SAMPLE_ROWS
 
 
-@pytest.mark.parametrize("entry, problem", [
-    ("  - path: mrpc/train-*\n", 'data_files entry {"path": "mrpc/train-*"} has no split'),
-    ("  - split: train-set\n    path: mrpc/train-*\n", "split 'train-set' is not a split name"),
-    ("  - split: train\n    path: mrpc/train-*\n  - split: train\n    path: mrpc/test-*\n",
-     "data_files lists a split twice: ['train', 'train']"),
-])
+@pytest.mark.parametrize(
+    "entry, problem",
+    [
+        ("  - path: mrpc/train-*\n", 'data_files entry {"path": "mrpc/train-*"} has no split'),
+        ("  - split: train-set\n    path: mrpc/train-*\n", "split 'train-set' is not a split name"),
+        (
+            "  - split: train\n    path: mrpc/train-*\n  - split: train\n    path: mrpc/test-*\n",
+            "data_files lists a split twice: ['train', 'train']",
+        ),
+    ],
+)
 def test_data_files_entries_datasets_refuses(glue, entry, problem):
     _card(glue, f"configs:\n- config_name: mrpc\n  data_files:\n{entry}")
     _refused(glue, f"README.md config 'mrpc': {problem}")
@@ -120,11 +127,18 @@ def test_a_dangling_symlink_among_the_data_files(glue, layout, tmp_path):
 def test_no_validation_split(glue, layout):
     (glue / "mrpc" / "validation-00000-of-00001.parquet").unlink()
     if layout == "hub_shaped":
-        _card(glue, "configs:\n- config_name: mrpc\n  data_files:\n  - split: train\n    path: mrpc/train-*\n"
-                    "  - split: test\n    path: mrpc/test-*\n", keep_info=False)
+        _card(
+            glue,
+            "configs:\n- config_name: mrpc\n  data_files:\n  - split: train\n    path: mrpc/train-*\n"
+            "  - split: test\n    path: mrpc/test-*\n",
+            keep_info=False,
+        )
     folder = glue if layout == "hub_shaped" else glue / "mrpc"
-    _refused(folder, "has mrpc splits ['train', 'test'], but no 'validation': the notebooks train on 'train' "
-                     "and evaluate on 'validation'")
+    _refused(
+        folder,
+        "has mrpc splits ['train', 'test'], but no 'validation': the notebooks train on 'train' "
+        "and evaluate on 'validation'",
+    )
 
 
 def test_ax_needs_only_its_test_split(task_folder):
@@ -135,19 +149,26 @@ def test_ax_needs_only_its_test_split(task_folder):
 def test_a_card_whose_row_counts_are_not_the_files(glue):
     """`datasets` compares the card's dataset_info with the rows it reads and refuses a mismatch."""
     card = glue / "README.md"
-    card.write_text(card.read_text(encoding="utf-8").replace("num_examples: 208", "num_examples: 207"),
-                    encoding="utf-8")
-    _refused(glue, "has a README.md whose dataset_info gives mrpc rows {'train': 207, 'validation': 23, "
-                   "'test': 98}, but its files hold {'train': 208, 'validation': 23, 'test': 98}")
+    card.write_text(
+        card.read_text(encoding="utf-8").replace("num_examples: 208", "num_examples: 207"), encoding="utf-8"
+    )
+    _refused(
+        glue,
+        "has a README.md whose dataset_info gives mrpc rows {'train': 207, 'validation': 23, "
+        "'test': 98}, but its files hold {'train': 208, 'validation': 23, 'test': 98}",
+    )
 
 
-@pytest.mark.parametrize("manifest, problem", [
-    ([1, 2], "a JSON list, not an object"),
-    ({"datasets": [1]}, '"datasets" is not an object of datasets, each an object of tasks'),
-    ({"datasets": {"nyu-mll/glue": {"mrpc": "hub"}}}, 'an entry is "hub", not an object with a "from" text'),
-    ({"models": ["bert-base-uncased"]}, '"models" is a JSON list, not an object of models'),
-    ({"models": {"bert-base-uncased": {"from": 3}}}, 'an entry is {"from": 3}, not an object with a "from" text'),
-])
+@pytest.mark.parametrize(
+    "manifest, problem",
+    [
+        ([1, 2], "a JSON list, not an object"),
+        ({"datasets": [1]}, '"datasets" is not an object of datasets, each an object of tasks'),
+        ({"datasets": {"nyu-mll/glue": {"mrpc": "hub"}}}, 'an entry is "hub", not an object with a "from" text'),
+        ({"models": ["bert-base-uncased"]}, '"models" is a JSON list, not an object of models'),
+        ({"models": {"bert-base-uncased": {"from": 3}}}, 'an entry is {"from": 3}, not an object with a "from" text'),
+    ],
+)
 def test_a_manifest_of_the_wrong_shape(tmp_path, manifest, problem):
     bundle = tmp_path / "bundle"
     shutil.copytree(sources.SAMPLE_REPO, bundle / "nyu-mll" / "glue")
@@ -164,7 +185,9 @@ def test_the_command_line_refuses_before_the_first_notebook(capsys, glue, tmp_pa
     code = main(["run", "01", "02", "-p", "source", str(glue), "--out", str(out)])
     stdout, stderr = capsys.readouterr()
     assert code == 2 and not out.exists() and "Running" not in stdout
-    assert stderr.splitlines() == [f"error: source={str(glue)!r}: mrpc/validation-00000-of-00001.parquet is not a "
-                                   "valid parquet file (ArrowInvalid: Parquet magic bytes not found in footer. "
-                                   "Either the file is corrupted or this is not a parquet file.)"]
+    assert stderr.splitlines() == [
+        f"error: source={str(glue)!r}: mrpc/validation-00000-of-00001.parquet is not a "
+        "valid parquet file (ArrowInvalid: Parquet magic bytes not found in footer. "
+        "Either the file is corrupted or this is not a parquet file.)"
+    ]
     assert os.listdir(tmp_path) == ["glue"]

@@ -27,7 +27,8 @@ def test_auto_offline_serves_the_sample_fast_and_says_why(capsys):
     assert Path(target) == sources.SAMPLE_REPO
     assert {s: p.num_rows for s, p in raw.items()} == {"train": 208, "validation": 23, "test": 98}
     assert capsys.readouterr().out.splitlines() == [
-        f"Source of nyu-mll/glue: {sources.SAMPLE_WHAT} [the Hub is unavailable: HF_HUB_OFFLINE=1 is set]"]
+        f"Source of nyu-mll/glue: {sources.SAMPLE_WHAT} [the Hub is unavailable: HF_HUB_OFFLINE=1 is set]"
+    ]
 
 
 def test_a_path_object_is_a_source(tmp_path, task_folder):
@@ -36,12 +37,15 @@ def test_a_path_object_is_a_source(tmp_path, task_folder):
     assert {s: p.num_rows for s, p in raw.items()} == rows
 
 
-@pytest.mark.parametrize("source, parameter, message", [
-    (123, "source", "pass 'auto', 'hub', 'sample', or a local folder"),
-    ("", "source", "pass 'auto'"),
-    ("/no/such/folder", "source", "is neither 'auto', 'hub', 'sample' nor an existing folder"),
-    ("hub", "source", "nyu-mll/glue is neither reachable (HF_HUB_OFFLINE=1 is set) nor in the local cache"),
-])
+@pytest.mark.parametrize(
+    "source, parameter, message",
+    [
+        (123, "source", "pass 'auto', 'hub', 'sample', or a local folder"),
+        ("", "source", "pass 'auto'"),
+        ("/no/such/folder", "source", "is neither 'auto', 'hub', 'sample' nor an existing folder"),
+        ("hub", "source", "nyu-mll/glue is neither reachable (HF_HUB_OFFLINE=1 is set) nor in the local cache"),
+    ],
+)
 def test_sources_that_cannot_serve_are_one_clear_error(source, parameter, message):
     with pytest.raises(helpers.ParameterError) as error:
         helpers.locate("nyu-mll/glue", source)
@@ -61,8 +65,11 @@ def test_a_missing_folder_for_a_checkpoint_is_an_error_not_a_stand_in(tmp_path):
 def test_checkpoints_offline(capsys):
     assert Path(helpers.locate("bert-base-uncased", "auto")).name == "bert-base-uncased"
     assert "offline stand-in (tokenizer:" in capsys.readouterr().out
-    with pytest.raises(helpers.ParameterError, match=r"checkpoint='roberta-base': is neither reachable .*"
-                                                     r"stand-ins exist for: bert-base-uncased, distilbert-base"):
+    with pytest.raises(
+        helpers.ParameterError,
+        match=r"checkpoint='roberta-base': is neither reachable .*"
+        r"stand-ins exist for: bert-base-uncased, distilbert-base",
+    ):
         helpers.locate("roberta-base", "auto")
     with pytest.raises(helpers.ParameterError, match="checkpoint='roberta-base': has no offline stand-in"):
         helpers.locate("roberta-base", "sample")
@@ -77,8 +84,11 @@ def test_the_local_cache_is_used_offline(monkeypatch, tmp_path):
     (tmp_path / "nyu-mll___glue" / "rte" / "0.0.0" / "abc123").mkdir(parents=True)
     found = helpers.resolve("nyu-mll/glue", "hub")
     assert found.target == "nyu-mll/glue" and found.what == "the local Hugging Face cache (rte)"
-    with pytest.raises(helpers.ParameterError, match=r"task='mrpc': is not in the local cache of nyu-mll/glue "
-                                                     r"\(it holds rte\)"):
+    with pytest.raises(
+        helpers.ParameterError,
+        match=r"task='mrpc': is not in the local cache of nyu-mll/glue "
+        r"\(it holds rte\)",
+    ):
         sources.check_task_source("mrpc", "auto")
 
 
@@ -119,14 +129,20 @@ def test_plain_folder_with_mnli_split_names(tmp_path, task_folder):
     assert {s: p.num_rows for s, p in raw.items()} == rows
 
 
-@pytest.mark.parametrize("task, problem", [
-    ("rte", "has label ClassLabel(names=['not_equivalent', 'equivalent']), but rte needs "
-            "ClassLabel(names=['entailment', 'not_entailment'])"),
-    ("wnli", "but wnli needs ClassLabel(names=['not_entailment', 'entailment'])"),
-    ("stsb", "but stsb's label is a float score"),
-    ("qqp", "has columns ['sentence1', 'sentence2', 'label', 'idx'], but qqp needs ['question1', 'question2'"),
-    ("sst2", "but sst2 needs ['sentence', 'label', 'idx']"),
-])
+@pytest.mark.parametrize(
+    "task, problem",
+    [
+        (
+            "rte",
+            "has label ClassLabel(names=['not_equivalent', 'equivalent']), but rte needs "
+            "ClassLabel(names=['entailment', 'not_entailment'])",
+        ),
+        ("wnli", "but wnli needs ClassLabel(names=['not_entailment', 'entailment'])"),
+        ("stsb", "but stsb's label is a float score"),
+        ("qqp", "has columns ['sentence1', 'sentence2', 'label', 'idx'], but qqp needs ['question1', 'question2'"),
+        ("sst2", "but sst2 needs ['sentence', 'label', 'idx']"),
+    ],
+)
 def test_features_are_compared_not_only_column_names(task_folder, task, problem):
     """MRPC files asked for as RTE, WNLI or STS-B have the right column names and the wrong labels."""
     folder, _ = task_folder("mrpc")
@@ -139,16 +155,21 @@ def test_bad_folders(tmp_path):
     with pytest.raises(helpers.ParameterError, match="holds no mrpc data"):
         sources.check_task_source("mrpc", tmp_path)
     (tmp_path / "train-00000-of-00001.parquet").write_bytes(b"PAR1 truncated")
-    with pytest.raises(helpers.ParameterError, match=r"test_bad_folders0': train-00000-of-00001.parquet is not a valid "
-                                                     r"parquet file \(ArrowInvalid: Parquet magic bytes not found"):
+    with pytest.raises(
+        helpers.ParameterError,
+        match=r"test_bad_folders0': train-00000-of-00001.parquet is not a valid "
+        r"parquet file \(ArrowInvalid: Parquet magic bytes not found",
+    ):
         sources.check_task_source("mrpc", tmp_path)
 
 
 def test_an_unreadable_manifest_is_one_line(tmp_path):
     shutil.copytree(sources.SAMPLE_REPO, tmp_path / "nyu-mll" / "glue")
     (tmp_path / "manifest.json").write_text("{not json")
-    for check in (lambda: sources.check_task_source("mrpc", tmp_path),
-                  lambda: helpers.locate("bert-base-uncased", tmp_path)):
+    for check in (
+        lambda: sources.check_task_source("mrpc", tmp_path),
+        lambda: helpers.locate("bert-base-uncased", tmp_path),
+    ):
         with pytest.raises(helpers.ParameterError, match="its manifest.json could not be read"):
             check()
 

@@ -68,7 +68,8 @@ def test_standins_give_the_course_ids_and_no_unknowns(checkpoint):
 
 def test_bert_standin_is_pretrained_minilm_with_a_new_head():
     model, info = AutoModelForSequenceClassification.from_pretrained(
-        standin_folder("bert-base-uncased"), num_labels=2, output_loading_info=True)
+        standin_folder("bert-base-uncased"), num_labels=2, output_loading_info=True
+    )
     assert sorted(info["missing_keys"]) == ["classifier.bias", "classifier.weight"]
     assert model.config.num_hidden_layers == 6
     assert 22e6 < sum(p.numel() for p in model.parameters()) < 23.5e6
@@ -79,10 +80,17 @@ def test_distilbert_standin_loads_like_the_hub_checkpoint():
     folder = standin_folder("distilbert-base-uncased")
     assert json.loads((folder / "config.json").read_text())["architectures"] == ["DistilBertForMaskedLM"]
     model, info = AutoModelForSequenceClassification.from_pretrained(folder, num_labels=3, output_loading_info=True)
-    assert sorted(info["missing_keys"]) == ["classifier.bias", "classifier.weight",
-                                            "pre_classifier.bias", "pre_classifier.weight"]
-    assert {key.split(".")[0] for key in info["unexpected_keys"]} == {"vocab_transform", "vocab_layer_norm",
-                                                                      "vocab_projector"}
+    assert sorted(info["missing_keys"]) == [
+        "classifier.bias",
+        "classifier.weight",
+        "pre_classifier.bias",
+        "pre_classifier.weight",
+    ]
+    assert {key.split(".")[0] for key in info["unexpected_keys"]} == {
+        "vocab_transform",
+        "vocab_layer_norm",
+        "vocab_projector",
+    }
     assert model.classifier.out_features == 3
 
 
@@ -106,7 +114,12 @@ def test_the_description_names_tokenizer_and_model_apart():
 def test_building_a_stand_in_in_a_quiet_kernel_prints_nothing(tmp_path):
     """A notebook may be the first to need the stand-in (a cold cache): nothing may reach its outputs."""
     code = "import helpers; helpers.resolve('distilbert-base-uncased', 'sample')"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, "HF_HOME": str(tmp_path / "cold")})
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "HF_HOME": str(tmp_path / "cold")},
+    )
     assert done.returncode == 0 and (done.stdout, done.stderr) == ("", "")
     assert (tmp_path / "cold" / "course-companion").is_dir()

@@ -46,11 +46,16 @@ def test_no_solution_is_left_in_a_copy():
 
 
 def test_a_solution_is_swapped_for_its_stub():
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_markdown_cell("question"),
-        nbformat.v4.new_code_cell("answer = (1, 0)", metadata={
-            "tags": ["solution"], "exercise": {"name": "labels", "stub": "answer = ..."}}),
-        nbformat.v4.new_code_cell('exercises.check("labels", answer)')])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell("question"),
+            nbformat.v4.new_code_cell(
+                "answer = (1, 0)",
+                metadata={"tags": ["solution"], "exercise": {"name": "labels", "stub": "answer = ..."}},
+            ),
+            nbformat.v4.new_code_cell('exercises.check("labels", answer)'),
+        ]
+    )
     copied = student.student_copy(nb)
     assert [c.source for c in copied.cells] == ["question", "answer = ...", 'exercises.check("labels", answer)']
     assert copied.cells[1].metadata == nb.cells[1].metadata  # nothing else changes
@@ -115,8 +120,10 @@ def test_copies_handed_out_beside_a_bundle_run_from_it_and_every_check_waits(tmp
 
 
 def test_student_source_must_be_a_folder(tmp_path, capsys):
-    for bad, message in [("sample", "must be a folder (a classroom bundle)"),
-                         (str(tmp_path / "missing"), "is neither 'auto', 'hub', 'sample' nor an existing folder")]:
+    for bad, message in [
+        ("sample", "must be a folder (a classroom bundle)"),
+        (str(tmp_path / "missing"), "is neither 'auto', 'hub', 'sample' nor an existing folder"),
+    ]:
         assert main(["student", "01", "--out", str(tmp_path / "class"), "--source", bad]) == 2
         error = capsys.readouterr().err
         assert error.count("\n") == 1 and error.startswith("error: source=") and message in error

@@ -25,11 +25,16 @@ def test_the_table_holds_the_hub_facts():
 
 def test_what_a_notebook_needs_is_refused_with_a_reason():
     assert helpers.get_task("stsb", need_labels=True).name == "stsb"
-    with pytest.raises(helpers.ParameterError, match="task='ax': has no labels to train on; choose one of "
-                                                     "mrpc, qqp, mnli, qnli, rte, wnli, stsb$"):
+    with pytest.raises(
+        helpers.ParameterError,
+        match="task='ax': has no labels to train on; choose one of mrpc, qqp, mnli, qnli, rte, wnli, stsb$",
+    ):
         helpers.get_task("ax", need_labels=True, need_pair=True)
-    with pytest.raises(helpers.ParameterError, match="task='sst2': is a single-sentence task; this notebook is "
-                                                     "about sentence pairs: choose one of mrpc, qqp, mnli"):
+    with pytest.raises(
+        helpers.ParameterError,
+        match="task='sst2': is a single-sentence task; this notebook is "
+        "about sentence pairs: choose one of mrpc, qqp, mnli",
+    ):
         helpers.get_task("sst2", need_pair=True)
     with pytest.raises(helpers.ParameterError, match=r"task='mrcp'.*mrpc, qqp, mnli, qnli, rte, wnli, stsb, ax"):
         helpers.get_task("mrcp")

@@ -16,8 +16,20 @@ from helpers.padding import padding_share
 from helpers.training import train as training
 
 # The small random DistilBERT stand-in, 64 training pairs: a few seconds a run.
-TINY = ["--source", "sample", "--checkpoint", "distilbert-base-uncased", "--sample-size", "64",
-        "--batch-size", "4", "--eval-batch-size", "8", "--steps", "4"]
+TINY = [
+    "--source",
+    "sample",
+    "--checkpoint",
+    "distilbert-base-uncased",
+    "--sample-size",
+    "64",
+    "--batch-size",
+    "4",
+    "--eval-batch-size",
+    "8",
+    "--steps",
+    "4",
+]
 TORCHRUN = [sys.executable, "-m", "torch.distributed.run"]  # torchrun, from this environment
 
 
@@ -78,19 +90,23 @@ def _check_training(metrics: dict, world_size: int, sample, steps: int = 4, batc
 
 def _waste(metrics: dict) -> list[float]:
     """Each process's share of padding over the batches it trained on."""
-    return [padding_share(sum(s[4] for s in p["batch_shapes"]), sum(s[0] * s[1] for s in p["batch_shapes"]))
-            for p in metrics["processes"]]
+    return [
+        padding_share(sum(s[4] for s in p["batch_shapes"]), sum(s[0] * s[1] for s in p["batch_shapes"]))
+        for p in metrics["processes"]
+    ]
 
 
 # ---- fast: options, checks, metrics ---------------------------------------------------------------
+
 
 def test_the_subcommand_has_every_option_typed_with_its_default():
     parser = argparse.ArgumentParser()
     training.add_parser(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["train"])
     assert training.config_from_args(args) == training.TrainConfig()
-    args = parser.parse_args(["train", "--steps", "3", "--padding", "length_grouped", "--learning-rate", "1e-4",
-                              "--sample-size", "32"])
+    args = parser.parse_args(
+        ["train", "--steps", "3", "--padding", "length_grouped", "--learning-rate", "1e-4", "--sample-size", "32"]
+    )
     config = training.config_from_args(args)
     assert (config.steps, config.padding, config.learning_rate, config.sample_size) == (3, "length_grouped", 1e-4, 32)
     assert args.func is training.cmd_train
@@ -99,15 +115,18 @@ def test_the_subcommand_has_every_option_typed_with_its_default():
         assert option in help_text
 
 
-@pytest.mark.parametrize("change, message", [
-    ({"padding": "wide"}, "padding='wide': choose one of fixed, longest_overall, dynamic"),
-    ({"epochs": 0}, "epochs=0: must be a positive integer"),
-    ({"threads": 0}, "threads=0: must be a positive integer"),
-    ({"eval_batch_size": -1}, "eval_batch_size=-1: must be a positive integer"),
-    ({"sample_size": 999}, "sample_size=999: must be at most 208"),
-    ({"task": "sst2"}, "task='sst2': is a single-sentence task"),
-    ({"learning_rate": 5}, "learning_rate=5: must be a number between 0 and 1"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"padding": "wide"}, "padding='wide': choose one of fixed, longest_overall, dynamic"),
+        ({"epochs": 0}, "epochs=0: must be a positive integer"),
+        ({"threads": 0}, "threads=0: must be a positive integer"),
+        ({"eval_batch_size": -1}, "eval_batch_size=-1: must be a positive integer"),
+        ({"sample_size": 999}, "sample_size=999: must be at most 208"),
+        ({"task": "sst2"}, "task='sst2': is a single-sentence task"),
+        ({"learning_rate": 5}, "learning_rate=5: must be a number between 0 and 1"),
+    ],
+)
 def test_bad_options_are_named_before_any_work(tmp_path, change, message):
     config = training.TrainConfig(source="sample", out=str(tmp_path / "out"), **change)
     with pytest.raises(helpers.ParameterError, match=message.replace("(", r"\(")):
@@ -117,6 +136,7 @@ def test_bad_options_are_named_before_any_work(tmp_path, change, message):
 
 def test_a_launch_accelerate_does_not_see_is_refused(monkeypatch):
     """Accelerator() without cpu=True under torchrun on a CPU machine: one process of one, twice."""
+
     class Alone:
         num_processes = 1
         distributed_type = "DistributedType.NO"
@@ -146,12 +166,14 @@ def test_a_free_port_can_be_bound():
 
 # ---- processes: the command itself --------------------------------------------------------------
 
+
 @pytest.mark.processes
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path):
     done = _run([sys.executable, "-m", "helpers.training.train", "--padding", "wide", "--out", str(tmp_path / "out")])
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
-        "error: padding='wide': choose one of fixed, longest_overall, dynamic, dynamic_multiple_of_8, length_grouped"]
+        "error: padding='wide': choose one of fixed, longest_overall, dynamic, dynamic_multiple_of_8, length_grouped"
+    ]
     assert not (tmp_path / "out").exists()
 
 
@@ -169,9 +191,24 @@ def test_one_process(tmp_path, sample):
 
 def _two_nodes(tmp_path, out) -> subprocess.CompletedProcess:
     """Two one-process "nodes", as on two machines: torchrun --nnodes 2 with a c10d rendezvous endpoint."""
-    command = [*TORCHRUN, "--nnodes", "2", "--nproc_per_node", "1", "--rdzv-backend", "c10d",
-               "--rdzv-endpoint", f"127.0.0.1:{training.free_port()}", "--rdzv-id", "test-nodes", "-m",
-               "helpers.training.train", *TINY, "--out", str(out)]
+    command = [
+        *TORCHRUN,
+        "--nnodes",
+        "2",
+        "--nproc_per_node",
+        "1",
+        "--rdzv-backend",
+        "c10d",
+        "--rdzv-endpoint",
+        f"127.0.0.1:{training.free_port()}",
+        "--rdzv-id",
+        "test-nodes",
+        "-m",
+        "helpers.training.train",
+        *TINY,
+        "--out",
+        str(out),
+    ]
     nodes = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
     try:
         outputs = [node.communicate(timeout=180) for node in nodes]
@@ -191,8 +228,21 @@ def test_two_processes_on_one_machine_and_on_two(tmp_path, sample):
     """torchrun with two processes, length-grouped batches; then two "machines" meeting on localhost,
     random batches: two processes each time, each padding its own batches, clean exits."""
     grouped = tmp_path / "length_grouped"
-    done = _run([*TORCHRUN, "--standalone", "--nproc_per_node", "2", "-m", "helpers.training.train", *TINY,
-                 "--padding", "length_grouped", "--out", str(grouped)])
+    done = _run(
+        [
+            *TORCHRUN,
+            "--standalone",
+            "--nproc_per_node",
+            "2",
+            "-m",
+            "helpers.training.train",
+            *TINY,
+            "--padding",
+            "length_grouped",
+            "--out",
+            str(grouped),
+        ]
+    )
     _clean_exit(done)
     assert done.stdout.count("metrics written to") == 1  # the main process alone reports
     stdouts = _two_nodes(tmp_path, tmp_path / "nodes")
@@ -212,10 +262,18 @@ def test_two_processes_on_one_machine_and_on_two(tmp_path, sample):
 def test_longest_overall_fits_a_longer_validation_pair(tmp_path, sample, bert_tokenizer):
     """The eight training pairs are shorter than the longest validation pair: padding to the
     longest pair overall must still take every validation pair (it once failed there)."""
-    config = training.TrainConfig(source="sample", checkpoint="distilbert-base-uncased", sample_size=8,
-                                  batch_size=4, eval_batch_size=8, steps=2, padding="longest_overall",
-                                  out=str(tmp_path / "out"))
+    config = training.TrainConfig(
+        source="sample",
+        checkpoint="distilbert-base-uncased",
+        sample_size=8,
+        batch_size=4,
+        eval_batch_size=8,
+        steps=2,
+        padding="longest_overall",
+        out=str(tmp_path / "out"),
+    )
     metrics = training.train(config)
+
     def longest(split):
         return max(len(ids) for ids in bert_tokenizer(list(split["sentence1"]), list(split["sentence2"]))["input_ids"])
 

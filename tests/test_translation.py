@@ -53,10 +53,11 @@ def test_a_changed_missing_or_unknown_cell_is_named(tmp_path, monkeypatch):
     edited = tmp_path / notebook.name
     edited.write_text(json.dumps(english), encoding="utf-8")
     problems = translation.catalogue_problems(edited, "ko")
-    assert problems == [f"markdown cell {markdown[0]['id']} changed after it was translated (stale)",
-                        "markdown cell new-cell has no translation",
-                        f"the catalogue translates cell {markdown[1]['id']}, which is not a markdown cell of the "
-                        "notebook"]
+    assert problems == [
+        f"markdown cell {markdown[0]['id']} changed after it was translated (stale)",
+        "markdown cell new-cell has no translation",
+        f"the catalogue translates cell {markdown[1]['id']}, which is not a markdown cell of the notebook",
+    ]
     with pytest.raises(helpers.ParameterError, match="cannot be built in ko: markdown cell .* \\(stale\\)"):
         translation.translated_notebook(edited, "ko")
     with pytest.raises(helpers.ParameterError, match="language='fr': choose one of ko"):

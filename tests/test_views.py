@@ -19,8 +19,9 @@ COURSE_PAIR = ("This is the first sentence.", "This is the second one.")
 
 @pytest.fixture(scope="module")
 def train(sample, bert_tokenizer):
-    return sample["train"].map(lambda b: bert_tokenizer(b["sentence1"], b["sentence2"], truncation=True,
-                                                        max_length=128), batched=True)
+    return sample["train"].map(
+        lambda b: bert_tokenizer(b["sentence1"], b["sentence2"], truncation=True, max_length=128), batched=True
+    )
 
 
 def test_classes_of_a_known_batch(bert_tokenizer):
@@ -28,7 +29,8 @@ def test_classes_of_a_known_batch(bert_tokenizer):
     # [CLS] a b c [SEP] d [SEP] [PAD] [PAD] / [CLS] hello there my friend [SEP] e f [SEP]
     assert views.batch_classes(batch, bert_tokenizer).tolist() == [
         [SPECIAL, SEGMENT_A, SEGMENT_A, SEGMENT_A, SPECIAL, SEGMENT_B, SPECIAL, PAD, PAD],
-        [SPECIAL, SEGMENT_A, SEGMENT_A, SEGMENT_A, SEGMENT_A, SPECIAL, SEGMENT_B, SEGMENT_B, SPECIAL]]
+        [SPECIAL, SEGMENT_A, SEGMENT_A, SEGMENT_A, SEGMENT_A, SPECIAL, SEGMENT_B, SEGMENT_B, SPECIAL],
+    ]
 
 
 def test_classes_follow_mask_and_segment_ids_of_a_collated_batch(sample, bert_tokenizer):
@@ -69,8 +71,9 @@ def _pixel_classes(fig, ax, shape):
 
 
 def test_the_picture_draws_the_classes_pixel_for_pixel(bert_tokenizer):
-    batch = bert_tokenizer(["a b c", "hello there my friend", "yes"], ["d", "e f", "no way at all"],
-                           padding=True, return_tensors="pt")
+    batch = bert_tokenizer(
+        ["a b c", "hello there my friend", "yes"], ["d", "e f", "no way at all"], padding=True, return_tensors="pt"
+    )
     classes = views.batch_classes(batch, bert_tokenizer)
     fig = plots.plot_batch(batch, bert_tokenizer, title="known")
     ax = fig.axes[0]
@@ -94,8 +97,9 @@ def test_batches_side_by_side_share_one_scale(bert_tokenizer):
 def test_truncation_of_classes_is_the_tokenizers(sample, bert_tokenizer, max_length):
     rows = sample["train"][:12]
     for first, second in zip(rows["sentence1"], rows["sentence2"]):
-        full = views.token_classes(**{k: v for k, v in bert_tokenizer(first, second).items()
-                                      if k != "attention_mask"}, special=bert_tokenizer)
+        full = views.token_classes(
+            **{k: v for k, v in bert_tokenizer(first, second).items() if k != "attention_mask"}, special=bert_tokenizer
+        )
         cut = bert_tokenizer(first, second, truncation=True, max_length=max_length)
         expected = views.token_classes(cut["input_ids"], cut["token_type_ids"], special=bert_tokenizer)
         assert views.truncate_classes(full, max_length).tolist() == expected.tolist()
@@ -111,7 +115,7 @@ def test_epoch_picture_holds_every_example_padded_to_its_batch(train, bert_token
         assert int((grid == PAD).sum()) == stats.positions - stats.real_tokens
         assert int(((grid != PAD) & (grid != OUTSIDE)).sum()) == stats.real_tokens
         for number, width in enumerate(stats.batch_widths):  # each batch is a block of its width
-            block = grid[number * 16:(number + 1) * 16]
+            block = grid[number * 16 : (number + 1) * 16]
             assert (block[:, :width] != OUTSIDE).all() and (block[:, width:] == OUTSIDE).all()
     fig = plots.plot_epochs(rows, 16, 128, seed=0)
     assert [ax.get_title().split("\n")[0] for ax in fig.axes[:5]] == list(STRATEGIES)
@@ -156,8 +160,9 @@ def test_chips_name_every_token_once(bert_tokenizer):
     chips = _chips(html)
     assert [c["token"] for c in chips] == tokens
     assert [int(c["id"]) for c in chips] == inputs["input_ids"]
-    assert [re.search(r"token_type_ids (\d)", c["title"]).group(1) for c in chips] == \
-        [str(t) for t in inputs["token_type_ids"]]
+    assert [re.search(r"token_type_ids (\d)", c["title"]).group(1) for c in chips] == [
+        str(t) for t in inputs["token_type_ids"]
+    ]
     for token in set(tokens) - {"[SEP]"}:  # named once per position, nowhere else
         escaped = token.replace("&", "&amp;").replace("<", "&lt;")
         assert html.count(f">{escaped}<br>") == tokens.count(token)
@@ -171,17 +176,19 @@ def test_chips_as_text(bert_tokenizer):
     assert repr(helpers.pair_chips(bert_tokenizer, inputs)) == (
         "15 tokens: 8 with token_type_ids 0, 7 with 1; 3 special\n"
         "    A | [CLS] this is the first sentence . [SEP]\n"
-        "    B | this is the second one . [SEP]")
+        "    B | this is the second one . [SEP]"
+    )
     padded = bert_tokenizer(["a b c", "hello there my friend"], ["d", "e f"], padding=True)
     alone = bert_tokenizer("This is the first sentence.")
-    text = repr(helpers.pair_chips(bert_tokenizer, {"padded": {k: v[0] for k, v in padded.items()},
-                                                  "alone": alone}))
-    assert text == ("padded: 9 tokens: 5 with token_type_ids 0, 2 with 1; 3 special; 2 padding (attention_mask 0)\n"
-                    "    A | [CLS] a b c [SEP]\n"
-                    "    B | d [SEP]\n"
-                    "  pad | [PAD] [PAD]\n"
-                    "alone: 8 tokens: 8 with token_type_ids 0; 2 special\n"
-                    "    A | [CLS] this is the first sentence . [SEP]")
+    text = repr(helpers.pair_chips(bert_tokenizer, {"padded": {k: v[0] for k, v in padded.items()}, "alone": alone}))
+    assert text == (
+        "padded: 9 tokens: 5 with token_type_ids 0, 2 with 1; 3 special; 2 padding (attention_mask 0)\n"
+        "    A | [CLS] a b c [SEP]\n"
+        "    B | d [SEP]\n"
+        "  pad | [PAD] [PAD]\n"
+        "alone: 8 tokens: 8 with token_type_ids 0; 2 special\n"
+        "    A | [CLS] this is the first sentence . [SEP]"
+    )
 
 
 def test_chips_take_tokenizers_encodings_and_wrap_long_pairs(sample, bert_tokenizer):
@@ -189,12 +196,14 @@ def test_chips_take_tokenizers_encodings_and_wrap_long_pairs(sample, bert_tokeni
     separate = bert_tokenizer([row["sentence1"]])[0]  # a tokenizers.Encoding, as in notebook 2
     pair = bert_tokenizer(row["sentence1"] + " " + row["sentence2"], row["sentence2"])
     chips = helpers.pair_chips(bert_tokenizer, {"alone": separate, "pair": pair})
-    assert [c["token"] for c in _chips(chips._repr_html_())] == separate.tokens + \
-        bert_tokenizer.convert_ids_to_tokens(pair["input_ids"])
+    assert [c["token"] for c in _chips(chips._repr_html_())] == separate.tokens + bert_tokenizer.convert_ids_to_tokens(
+        pair["input_ids"]
+    )
     text = repr(chips)
     assert max(len(line) for line in text.splitlines()) <= 100
-    assert " ".join(line.split("| ", 1)[1] for line in text.splitlines() if "|" in line) == \
-        " ".join(separate.tokens + bert_tokenizer.convert_ids_to_tokens(pair["input_ids"]))
+    assert " ".join(line.split("| ", 1)[1] for line in text.splitlines() if "|" in line) == " ".join(
+        separate.tokens + bert_tokenizer.convert_ids_to_tokens(pair["input_ids"])
+    )
     with pytest.raises(ValueError, match="one encoding per row"):
         helpers.pair_chips(bert_tokenizer, bert_tokenizer(["a", "b"]))
 
@@ -206,34 +215,50 @@ def test_chips_take_tokenizers_encodings_and_wrap_long_pairs(sample, bert_tokeni
 def test_explorer_numbers_are_padding_stats(train, bert_tokenizer):
     lengths = [len(ids) for ids in train["input_ids"]]
     explorer = helpers.PaddingExplorer(train, bert_tokenizer, batch_size=8, max_length=128, seed=42)
-    for strategy, multiple, name in [("dynamic", None, "dynamic"), ("dynamic", 8, "dynamic_multiple_of_8"),
-                                     ("fixed", None, "fixed"), ("length_grouped", None, "length_grouped")]:
+    for strategy, multiple, name in [
+        ("dynamic", None, "dynamic"),
+        ("dynamic", 8, "dynamic_multiple_of_8"),
+        ("fixed", None, "fixed"),
+        ("length_grouped", None, "length_grouped"),
+    ]:
         for batch_size, max_length in [(8, 128), (16, 64), (3, 50)]:
             explorer.set(strategy=strategy, pad_to_multiple_of=multiple, batch_size=batch_size, max_length=max_length)
             expected = padding_stats(lengths, batch_size, max_length, seed=42, strategies=(name,))[name]
             got = explorer.stats()
-            assert (got.positions, got.real_tokens, got.batch_widths) == \
-                (expected.positions, expected.real_tokens, expected.batch_widths)
-            assert f"padding {expected.waste:.1%}, {expected.distinct_shapes} distinct batch widths" in \
-                explorer.summary()
+            assert (got.positions, got.real_tokens, got.batch_widths) == (
+                expected.positions,
+                expected.real_tokens,
+                expected.batch_widths,
+            )
+            assert (
+                f"padding {expected.waste:.1%}, {expected.distinct_shapes} distinct batch widths" in explorer.summary()
+            )
     with pytest.raises(helpers.ParameterError, match="batch_size=0"):
         explorer.set(batch_size=0)
     with pytest.raises(helpers.ParameterError, match="padding"):
         explorer.set(strategy="sorted")
 
 
-@pytest.mark.parametrize("strategy, multiple", [("fixed", None), ("longest_overall", None), ("dynamic", None),
-                                                ("dynamic", 16), ("length_grouped", 8)])
+@pytest.mark.parametrize(
+    "strategy, multiple",
+    [("fixed", None), ("longest_overall", None), ("dynamic", None), ("dynamic", 16), ("length_grouped", 8)],
+)
 def test_explorer_batch_is_what_the_strategys_collator_makes(train, bert_tokenizer, strategy, multiple):
-    explorer = helpers.PaddingExplorer(train, bert_tokenizer, seed=7).set(strategy=strategy, batch_size=6,
-                                                                         pad_to_multiple_of=multiple)
+    explorer = helpers.PaddingExplorer(train, bert_tokenizer, seed=7).set(
+        strategy=strategy, batch_size=6, pad_to_multiple_of=multiple
+    )
     s = explorer.strategy
     lengths = [len(ids) for ids in train["input_ids"]]
     chosen = s.order(lengths, 6, 7)[:6]
     features = [{k: train[i][k] for k in ("input_ids", "token_type_ids", "attention_mask")} for i in chosen]
     batch = s.collator(bert_tokenizer, 128, max(lengths))(features)
-    assert batch["input_ids"].shape[1] == (128 if strategy == "fixed" else max(lengths)
-                                           if strategy == "longest_overall" else explorer.first_batch().shape[1])
+    assert batch["input_ids"].shape[1] == (
+        128
+        if strategy == "fixed"
+        else max(lengths)
+        if strategy == "longest_overall"
+        else explorer.first_batch().shape[1]
+    )
     assert (explorer.first_batch() == views.batch_classes(batch, bert_tokenizer)).all()
 
 
@@ -241,13 +266,23 @@ def _columns(n=3668, seed=0):
     """MRPC-sized pairs, MRPC-like lengths (19 to 103 tokens), as a tokenizer would return them."""
     rng = np.random.default_rng(seed)
     firsts, seconds = rng.integers(8, 50, n), rng.integers(8, 50, n)
-    return {"input_ids": [[101] + [1000] * a + [102] + [2000] * b + [102] for a, b in zip(firsts, seconds)],
-            "token_type_ids": [[0] * (a + 2) + [1] * (b + 1) for a, b in zip(firsts, seconds)]}
+    return {
+        "input_ids": [[101] + [1000] * a + [102] + [2000] * b + [102] for a, b in zip(firsts, seconds)],
+        "token_type_ids": [[0] * (a + 2) + [1] * (b + 1) for a, b in zip(firsts, seconds)],
+    }
 
 
 def _update_times(explorer):
-    changes = [{"strategy": "fixed"}, {"strategy": "length_grouped"}, {"batch_size": 32}, {"max_length": 64},
-               {"pad_to_multiple_of": 8}, {"strategy": "dynamic"}, {"batch_size": 1}, {"max_length": 512}]
+    changes = [
+        {"strategy": "fixed"},
+        {"strategy": "length_grouped"},
+        {"batch_size": 32},
+        {"max_length": 64},
+        {"pad_to_multiple_of": 8},
+        {"strategy": "dynamic"},
+        {"batch_size": 1},
+        {"max_length": 512},
+    ]
     explorer.render()  # the first view, drawn when the widget appears (and imports torch, matplotlib)
     times = []
     for change in changes:
@@ -271,7 +306,8 @@ def test_explorer_updates_fast_on_real_mrpc(real_mrpc, bert_tokenizer):
     from datasets import load_dataset
 
     train = load_dataset(helpers.locate("nyu-mll/glue", real_mrpc), "mrpc")["train"].map(
-        lambda b: bert_tokenizer(b["sentence1"], b["sentence2"], truncation=True, max_length=128), batched=True)
+        lambda b: bert_tokenizer(b["sentence1"], b["sentence2"], truncation=True, max_length=128), batched=True
+    )
     explorer = helpers.PaddingExplorer(train, bert_tokenizer, batch_size=16, max_length=128)
     assert len(explorer.lengths) == 3668
     assert "(fixed padding to max_length: 58.4%, 1 width)" in explorer.summary()  # the course's figure
@@ -326,8 +362,13 @@ def test_explorer_redraws_when_a_control_moves(monkeypatch, train, bert_tokenize
     assert "strategy=length_grouped" in shown[1]["text/plain"] and shown[1]["text/plain"] != before[0]
     assert plots.png_bytes(shown[2]) != before[1]
     controls["batch_size"].value = 16
-    assert "batch_size=16" in shown[1]["text/plain"] and explorer.stats().batch_widths == padding_stats(
-        explorer.lengths, 16, 128, seed=42, strategies=("length_grouped",))["length_grouped"].batch_widths
+    assert (
+        "batch_size=16" in shown[1]["text/plain"]
+        and explorer.stats().batch_widths
+        == padding_stats(explorer.lengths, 16, 128, seed=42, strategies=("length_grouped",))[
+            "length_grouped"
+        ].batch_widths
+    )
     multiple = controls["pad_to_multiple_of"]
     assert multiple.label == "None" and explorer.settings["pad_to_multiple_of"] is None  # shown, not blank
     multiple.value = 32

@@ -51,8 +51,9 @@ def check_endpoint() -> None:
         parts = urlparse(value)
         parts.port  # noqa: B018 - raises on a bad port
     except ValueError as error:
-        raise ParameterError("HF_ENDPOINT", value, f"is not a URL ({error}); unset it or give e.g. "
-                             f"{DEFAULT_ENDPOINT!r}") from None
+        raise ParameterError(
+            "HF_ENDPOINT", value, f"is not a URL ({error}); unset it or give e.g. {DEFAULT_ENDPOINT!r}"
+        ) from None
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ParameterError("HF_ENDPOINT", value, f"must be an http(s) URL such as {DEFAULT_ENDPOINT!r}")
 
@@ -102,8 +103,10 @@ def _as_the_hub(what: str, status: int, headers) -> str | None:
     if what == "api" and "json" not in kind:
         return f"answered, but not as the Hub does ({kind}): a captive portal or proxy?"
     if what == "file" and not headers.get(REPO_COMMIT_HEADER):
-        return (f"answered a file request, but not as the Hub does (HTTP {status}, no {REPO_COMMIT_HEADER}): "
-                "a captive portal or proxy?")
+        return (
+            f"answered a file request, but not as the Hub does (HTTP {status}, no {REPO_COMMIT_HEADER}): "
+            "a captive portal or proxy?"
+        )
     return None
 
 
@@ -215,8 +218,12 @@ def bound_streaming_retries() -> None:
 
     for name in ("STREAMING_READ_MAX_RETRIES", "STREAMING_OPEN_MAX_RETRIES"):
         setattr(config, name, min(getattr(config, name), 3))
-    for name in ("STREAMING_READ_RETRY_INTERVAL", "STREAMING_READ_SERVER_UNAVAILABLE_RETRY_INTERVAL",
-                 "STREAMING_READ_RATE_LIMIT_RETRY_INTERVAL", "STREAMING_OPEN_RETRY_INTERVAL"):
+    for name in (
+        "STREAMING_READ_RETRY_INTERVAL",
+        "STREAMING_READ_SERVER_UNAVAILABLE_RETRY_INTERVAL",
+        "STREAMING_READ_RATE_LIMIT_RETRY_INTERVAL",
+        "STREAMING_OPEN_RETRY_INTERVAL",
+    ):
         setattr(config, name, min(getattr(config, name), 5))
 
 
@@ -239,6 +246,13 @@ def guard_requests() -> None:
     from huggingface_hub import get_session, set_client_factory
 
     hooks = get_session().event_hooks  # the library's own: refuse when offline, request ids
+    Guarded = _guarded_client_class(httpx2)
+    set_client_factory(lambda: Guarded(event_hooks=hooks, follow_redirects=True, timeout=None))
+    _guarded = True
+
+
+def _guarded_client_class(httpx2):
+    """huggingface_hub's client with every wait bounded, tripping offline mode on what it would retry."""
 
     class Watched(httpx2.SyncByteStream):  # a streamed body (a download) that stops arriving
         def __init__(self, stream, request):
@@ -257,8 +271,10 @@ def guard_requests() -> None:
     class Guarded(httpx2.Client):
         def send(self, request, **kwargs):
             limits = request.extensions.get("timeout") or {}
-            request.extensions["timeout"] = {step: min(limits.get(step) or WAIT_BOUND_S, WAIT_BOUND_S)
-                                             for step in ("connect", "read", "write", "pool")}
+            request.extensions["timeout"] = {
+                step: min(limits.get(step) or WAIT_BOUND_S, WAIT_BOUND_S)
+                for step in ("connect", "read", "write", "pool")
+            }
             try:
                 response = super().send(request, **kwargs)
             except httpx2.TransportError as error:
@@ -270,8 +286,7 @@ def guard_requests() -> None:
                 response.stream = Watched(response.stream, request)
             return response
 
-    set_client_factory(lambda: Guarded(event_hooks=hooks, follow_redirects=True, timeout=None))
-    _guarded = True
+    return Guarded
 
 
 def _trip(request, seen) -> None:
@@ -292,8 +307,12 @@ def _trip(request, seen) -> None:
     set_offline_mode()
     from ..report import record
 
-    record(NETWORK_RECORD, _status.reason, label="The Hub after the check",
-           note="(offline from here on: the local cache, or an error)")
+    record(
+        NETWORK_RECORD,
+        _status.reason,
+        label="The Hub after the check",
+        note="(offline from here on: the local cache, or an error)",
+    )
 
 
 def set_offline_mode() -> None:

@@ -39,12 +39,15 @@ def build_sample(tsv: Path = SAMPLE_TSV, repo: Path = SAMPLE_REPO) -> dict[str, 
     (repo / info.name).mkdir(parents=True, exist_ok=True)
     counts = {}
     for split, rows in read_sample_tsv(tsv).items():
-        part = datasets.Dataset.from_dict({
-            "sentence1": [r["sentence1"] for r in rows],
-            "sentence2": [r["sentence2"] for r in rows],
-            "label": [int(r["label"]) for r in rows],
-            "idx": list(range(len(rows))),  # GLUE numbers the rows of each split from 0
-        }, features=info.features())
+        part = datasets.Dataset.from_dict(
+            {
+                "sentence1": [r["sentence1"] for r in rows],
+                "sentence2": [r["sentence2"] for r in rows],
+                "label": [int(r["label"]) for r in rows],
+                "idx": list(range(len(rows))),  # GLUE numbers the rows of each split from 0
+            },
+            features=info.features(),
+        )
         part.to_parquet(str(repo / info.name / f"{split}-00000-of-00001.parquet"))
         counts[split] = len(rows)
     write_dataset_card(repo, CARD_BODY)

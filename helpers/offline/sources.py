@@ -34,8 +34,10 @@ from .standins import STANDINS, standin_folder, standin_path
 SAMPLE_REPO = Path(__file__).resolve().parent / "sample_data" / "glue"  # shaped like nyu-mll/glue
 SAMPLE_WHAT = "the embedded sample (the project's own MRPC-style pairs, not the real corpus)"
 KEYWORDS = ("auto", "hub", "sample")
-SOURCES_HELP = ("'auto', 'hub', 'sample', or a local folder: a classroom bundle, a folder shaped like "
-                "the Hub's nyu-mll/glue, or <split>-*.parquet files")
+SOURCES_HELP = (
+    "'auto', 'hub', 'sample', or a local folder: a classroom bundle, a folder shaped like "
+    "the Hub's nyu-mll/glue, or <split>-*.parquet files"
+)
 MANIFEST = "manifest.json"
 ALL_SPLITS = sorted({split for task in GLUE_TASKS.values() for split in task.splits})
 SPLIT_NAME = r"^\w+(\.\w+)*$"  # what `datasets` takes as a split name (datasets.naming._split_re)
@@ -91,13 +93,24 @@ def check_name(name) -> str:
         raise ParameterError("name", name, f"the course's 'glue' id no longer resolves; use {HUB_DATASET!r}")
     folder = Path(name).expanduser()
     if folder.is_dir():
-        missing = [what for what, present in (
-            ("config.json", (folder / "config.json").is_file()),
-            ("tokenizer files (" + ", ".join(TOKENIZER_FILES[:3]) + ")",
-             any((folder / f).is_file() for f in TOKENIZER_FILES))) if not present]
+        missing = [
+            what
+            for what, present in (
+                ("config.json", (folder / "config.json").is_file()),
+                (
+                    "tokenizer files (" + ", ".join(TOKENIZER_FILES[:3]) + ")",
+                    any((folder / f).is_file() for f in TOKENIZER_FILES),
+                ),
+            )
+            if not present
+        ]
         if missing:
-            raise ParameterError("checkpoint", name, f"is a folder without {' or '.join(missing)}; a local "
-                                 "model folder is what save_pretrained writes (model and tokenizer)")
+            raise ParameterError(
+                "checkpoint",
+                name,
+                f"is a folder without {' or '.join(missing)}; a local "
+                "model folder is what save_pretrained writes (model and tokenizer)",
+            )
         return str(folder.resolve())
     from huggingface_hub.utils import HFValidationError, validate_repo_id
 
@@ -105,8 +118,11 @@ def check_name(name) -> str:
         validate_repo_id(name)
     except HFValidationError as error:
         reason = str(error).splitlines()[0].split(": '")[0].rstrip(".")
-        raise ParameterError("checkpoint", name, f"is neither a local model folder nor a valid Hub id ({reason}); "
-                             "e.g. 'bert-base-uncased' or 'org/name'") from None
+        raise ParameterError(
+            "checkpoint",
+            name,
+            f"is neither a local model folder nor a valid Hub id ({reason}); e.g. 'bert-base-uncased' or 'org/name'",
+        ) from None
     return name
 
 
@@ -127,6 +143,7 @@ def check_source(source) -> str:
 
 # ---- datasets ---------------------------------------------------------------------------------
 
+
 def _resolve_dataset(source: str) -> Located:
     if source == "sample":
         return Located(HUB_DATASET, str(SAMPLE_REPO), SAMPLE_WHAT)
@@ -136,12 +153,17 @@ def _resolve_dataset(source: str) -> Located:
             return Located(HUB_DATASET, HUB_DATASET, "the Hub", status.reason)
         cached = cached_configs()
         if cached:
-            return Located(HUB_DATASET, HUB_DATASET, f"the local Hugging Face cache ({', '.join(cached)})",
-                           status.reason)
+            return Located(
+                HUB_DATASET, HUB_DATASET, f"the local Hugging Face cache ({', '.join(cached)})", status.reason
+            )
         if source == "hub":
-            raise ParameterError("source", source, f"{HUB_DATASET} is neither reachable ({status.reason}) nor "
-                                 "in the local cache; use source='auto' to fall back to the embedded sample, "
-                                 "or a local folder")
+            raise ParameterError(
+                "source",
+                source,
+                f"{HUB_DATASET} is neither reachable ({status.reason}) nor "
+                "in the local cache; use source='auto' to fall back to the embedded sample, "
+                "or a local folder",
+            )
         return Located(HUB_DATASET, str(SAMPLE_REPO), SAMPLE_WHAT, f"the Hub is unavailable: {status.reason}")
     folder = Path(source)
     manifest = read_manifest(folder)
@@ -152,10 +174,14 @@ def _resolve_dataset(source: str) -> Located:
         return Located(HUB_DATASET, str(hub_shaped), f"{kind} {short_path(folder)}" + (f": {what}" if what else ""))
     matched = {task: files for task, (files, problem) in _plain_groups(folder).items() if not problem}
     if not matched:
-        raise ParameterError("source", source, f"holds no GLUE data in a layout this project reads; expected "
-                             f"{SOURCES_HELP}")
-    return Located(HUB_DATASET, str(_view(folder, matched)),
-                   f"local folder {short_path(folder)} ({', '.join(matched)} parquet files)")
+        raise ParameterError(
+            "source", source, f"holds no GLUE data in a layout this project reads; expected {SOURCES_HELP}"
+        )
+    return Located(
+        HUB_DATASET,
+        str(_view(folder, matched)),
+        f"local folder {short_path(folder)} ({', '.join(matched)} parquet files)",
+    )
 
 
 def cached_configs() -> list[str]:
@@ -179,8 +205,11 @@ def read_manifest(folder: Path) -> dict | None:
             raise ValueError(problem)
         return manifest
     except (OSError, ValueError) as error:
-        raise ParameterError("source", str(folder), f"its {MANIFEST} could not be read ({error}); rebuild the "
-                             "bundle with `python -m helpers bundle`") from None
+        raise ParameterError(
+            "source",
+            str(folder),
+            f"its {MANIFEST} could not be read ({error}); rebuild the bundle with `python -m helpers bundle`",
+        ) from None
 
 
 def _manifest_problem(manifest) -> str | None:
@@ -222,8 +251,12 @@ def front_matter(folder: Path, source=None) -> dict:
     try:
         text = card.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as error:
-        raise _card_error(source, card, f"is not UTF-8 text (byte {error.object[error.start]:#04x} at offset "
-                          f"{error.start}); the libraries read a dataset card as UTF-8") from None
+        raise _card_error(
+            source,
+            card,
+            f"is not UTF-8 text (byte {error.object[error.start]:#04x} at offset "
+            f"{error.start}); the libraries read a dataset card as UTF-8",
+        ) from None
     except OSError as error:
         raise _card_error(source, card, f"could not be read ({error.strerror})") from None
     match = REGEX_YAML_BLOCK.search(text)
@@ -259,8 +292,12 @@ def card_configs(folder: Path, source=None) -> dict[str, dict[str, list[str]]]:
         return {}
     card = folder / "README.md"
     if not isinstance(configs, list):
-        raise _card_error(source, card, f"lists configs: {json.dumps(configs)[:60]}, not a list of configs "
-                          "(each with a config_name and data_files)")
+        raise _card_error(
+            source,
+            card,
+            f"lists configs: {json.dumps(configs)[:60]}, not a list of configs "
+            "(each with a config_name and data_files)",
+        )
     found = {}
     for config in configs:
         if not isinstance(config, dict) or not isinstance(config.get("config_name"), str):
@@ -280,12 +317,18 @@ def _config_patterns(folder: Path, config: dict, source) -> dict[str, list[str]]
         try:
             patterns = get_data_patterns(str(folder / data_dir))
         except (EmptyDatasetError, FileNotFoundError):
-            raise _card_error(source, folder / "README.md", f"config {name!r} lists no data_files, and no file "
-                              f"under {data_dir or 'the folder'} is named after a split") from None
+            raise _card_error(
+                source,
+                folder / "README.md",
+                f"config {name!r} lists no data_files, and no file "
+                f"under {data_dir or 'the folder'} is named after a split",
+            ) from None
     else:
         patterns = sanitize_patterns(files)
-    return {str(split): [p if os.path.isabs(p) else posixpath.join(data_dir, p) for p in paths]
-            for split, paths in patterns.items()}
+    return {
+        str(split): [p if os.path.isabs(p) else posixpath.join(data_dir, p) for p in paths]
+        for split, paths in patterns.items()
+    }
 
 
 def _data_files_problem(files) -> str | None:
@@ -318,13 +361,18 @@ def card_files(folder: Path, patterns: dict[str, list[str]], source) -> dict[str
     folder, or absolute; `**` spans folders. A split that matches nothing is one error."""
     files = {}
     for split, split_patterns in patterns.items():
-        matched = {Path(p) for pattern in split_patterns
-                   for p in glob.glob(str(folder / pattern), recursive=True) if not os.path.isdir(p)}
+        matched = {
+            Path(p)
+            for pattern in split_patterns
+            for p in glob.glob(str(folder / pattern), recursive=True)
+            if not os.path.isdir(p)
+        }
         files[split] = sorted(p for p in matched if p.name.endswith(".parquet"))
         if not files[split]:
             other = f" ({', '.join(sorted(p.name for p in matched))[:60]}: not parquet)" if matched else ""
-            raise ParameterError("source", str(source), f"lists {split} files {', '.join(split_patterns)} that are "
-                                 f"missing{other}")
+            raise ParameterError(
+                "source", str(source), f"lists {split} files {', '.join(split_patterns)} that are missing{other}"
+            )
     return files
 
 
@@ -347,13 +395,23 @@ def write_dataset_card(folder: Path, body: str = "") -> None:
             files.setdefault(path.name.split("-")[0], []).append(path)
         order = GLUE_TASKS[config].splits if config in GLUE_TASKS else ()
         files = dict(sorted(files.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else 99, kv[0])))
-        configs.append({"config_name": config,
-                        "data_files": [{"split": split, "path": f"{config}/{split}-*"} for split in files]})
-        infos.append({"config_name": config,
-                      "splits": [{"name": split, "num_bytes": sum(pq.read_table(f).nbytes for f in paths),
-                                  "num_examples": sum(pq.ParquetFile(f).metadata.num_rows for f in paths)}
-                                 for split, paths in files.items()],
-                      "download_size": sum(f.stat().st_size for paths in files.values() for f in paths)})
+        configs.append(
+            {"config_name": config, "data_files": [{"split": split, "path": f"{config}/{split}-*"} for split in files]}
+        )
+        infos.append(
+            {
+                "config_name": config,
+                "splits": [
+                    {
+                        "name": split,
+                        "num_bytes": sum(pq.read_table(f).nbytes for f in paths),
+                        "num_examples": sum(pq.ParquetFile(f).metadata.num_rows for f in paths),
+                    }
+                    for split, paths in files.items()
+                ],
+                "download_size": sum(f.stat().st_size for paths in files.values() for f in paths),
+            }
+        )
     meta = yaml.safe_dump({"configs": configs, "dataset_info": infos}, sort_keys=False)
     (folder / "README.md").write_text(f"---\n{meta}---\n{body}", encoding="utf-8")
 
@@ -363,8 +421,7 @@ def _plain_groups(folder: Path) -> dict[str, tuple[dict[str, list[Path]], str | 
     (its files per split, None) when every file fits the task's schema and the notebooks' splits
     are there, else (files, what is wrong). Every file's footer is read: one that cannot be is an error."""
     found = {}
-    for root, tasks in [*((folder / t, [t]) for t in GLUE_TASKS if (folder / t).is_dir()),
-                        (folder, list(GLUE_TASKS))]:
+    for root, tasks in [*((folder / t, [t]) for t in GLUE_TASKS if (folder / t).is_dir()), (folder, list(GLUE_TASKS))]:
         files = {}
         for split in ALL_SPLITS:
             matches = sorted(root.glob(f"{split}-*.parquet")) or sorted(root.glob(f"{split}.parquet"))
@@ -398,8 +455,9 @@ def parquet_footer(path: Path, source: Path) -> tuple:
         metadata = pq.read_metadata(path)
         return datasets.Features.from_arrow_schema(metadata.schema.to_arrow_schema()), metadata.num_rows
     except Exception as error:  # a truncated or foreign file: say which, in one line
-        raise _card_error(source, path, f"is not a valid parquet file ({type(error).__name__}: "
-                          f"{_first_line(error)})") from None
+        raise _card_error(
+            source, path, f"is not a valid parquet file ({type(error).__name__}: {_first_line(error)})"
+        ) from None
 
 
 def _schema_problem_in(info: GlueTask, files: dict[str, list[Path]], footers: dict, source) -> str | None:
@@ -416,8 +474,10 @@ def _missing_splits(info: GlueTask, files: dict[str, list[Path]]) -> str | None:
     missing = [split for split in info.run_splits if split not in files]
     if not missing:
         return None
-    return (f"has {info.name} splits {list(files)}, but no {' or '.join(map(repr, missing))}: the notebooks "
-            f"train on {info.train_split!r} and evaluate on {info.eval_split!r}")
+    return (
+        f"has {info.name} splits {list(files)}, but no {' or '.join(map(repr, missing))}: the notebooks "
+        f"train on {info.train_split!r} and evaluate on {info.eval_split!r}"
+    )
 
 
 def _counts_problem(folder: Path, info: GlueTask, files: dict[str, list[Path]], footers: dict) -> str | None:
@@ -433,8 +493,10 @@ def _counts_problem(folder: Path, info: GlueTask, files: dict[str, list[Path]], 
         return f"has a README.md whose dataset_info `datasets` cannot read ({_first_line(error)})"
     rows = {split: sum(footers[path][1] for path in paths) for split, paths in files.items()}
     if said and said != rows:
-        return (f"has a README.md whose dataset_info gives {info.name} rows {said}, but its files hold {rows}; "
-                "`datasets` refuses such a folder: correct the card (its splits and num_examples) or the files")
+        return (
+            f"has a README.md whose dataset_info gives {info.name} rows {said}, but its files hold {rows}; "
+            "`datasets` refuses such a folder: correct the card (its splits and num_examples) or the files"
+        )
     return None
 
 
@@ -443,7 +505,7 @@ def schema_problem(info: GlueTask, features) -> str | None:
     expected = info.features()
     missing = [c for c in expected if c not in features]
     if missing:
-        return (f"has columns {list(features)}, but {info.name} needs {list(expected)}")
+        return f"has columns {list(features)}, but {info.name} needs {list(expected)}"
     label, want = features["label"], expected["label"]
     if info.is_regression:
         if not (hasattr(label, "dtype") and label.dtype.startswith("float")):
@@ -464,8 +526,12 @@ def _view(folder: Path, matched: dict[str, dict[str, list[Path]]]) -> Path:
     """
     from huggingface_hub import constants
 
-    listing = [(task, split, str(f), f.stat().st_size, f.stat().st_mtime_ns)
-               for task, splits in matched.items() for split, files in splits.items() for f in files]
+    listing = [
+        (task, split, str(f), f.stat().st_size, f.stat().st_mtime_ns)
+        for task, splits in matched.items()
+        for split, files in splits.items()
+        for f in files
+    ]
     key = hashlib.sha1(json.dumps(listing).encode()).hexdigest()[:16]
     view = Path(constants.HF_HOME) / "course-companion" / "views" / key / "glue"
     if (view / "README.md").is_file():
@@ -497,14 +563,22 @@ def _check_keyword_source(info: GlueTask, task: str, source: str) -> None:
     if found.target == HUB_DATASET:
         status = hub_status()
         if not status.online and info.name not in cached_configs():
-            raise ParameterError("task", task, f"is not in the local cache of {HUB_DATASET} (it holds "
-                                 f"{', '.join(cached_configs())}) and the Hub is unavailable "
-                                 f"({status.reason}); use source='sample' for MRPC, or a classroom bundle")
+            raise ParameterError(
+                "task",
+                task,
+                f"is not in the local cache of {HUB_DATASET} (it holds "
+                f"{', '.join(cached_configs())}) and the Hub is unavailable "
+                f"({status.reason}); use source='sample' for MRPC, or a classroom bundle",
+            )
     elif info.name not in card_configs(SAMPLE_REPO):
         where = "" if source == "sample" else f" (the Hub is unavailable: {hub_status().reason})"
-        raise ParameterError("task", task, f"is not in the embedded sample, which holds MRPC only{where}; "
-                             "where the Hub is reachable, run `python -m helpers bundle --tasks "
-                             f"{info.name} --out DIR`, then pass source=DIR")
+        raise ParameterError(
+            "task",
+            task,
+            f"is not in the embedded sample, which holds MRPC only{where}; "
+            "where the Hub is reachable, run `python -m helpers bundle --tasks "
+            f"{info.name} --out DIR`, then pass source=DIR",
+        )
 
 
 def hub_shaped_folder(folder: Path) -> Path | None:
@@ -529,20 +603,25 @@ def _check_folder(info: GlueTask, folder: Path) -> None:
             raise ParameterError("source", str(folder), f"holds no {info.name} data (it holds: {', '.join(configs)})")
         files = card_files(hub_shaped, configs[info.name], folder)
         footers = _footers(files, folder)
-        problem = (_missing_splits(info, files) or _schema_problem_in(info, files, footers, folder)
-                   or _counts_problem(hub_shaped, info, files, footers))
+        problem = (
+            _missing_splits(info, files)
+            or _schema_problem_in(info, files, footers, folder)
+            or _counts_problem(hub_shaped, info, files, footers)
+        )
     if problem:
         raise ParameterError("source", str(folder), problem)
 
 
 # ---- checkpoints ------------------------------------------------------------------------------
 
+
 def _resolve_model(name: str, source: str, note: str = "", build: bool = True) -> Located:
     standin = standin_folder if build else standin_path
     if source == "sample":
         if name not in STANDINS:
-            raise ParameterError("checkpoint", name, "has no offline stand-in; with source='sample' use one "
-                                 f"of: {', '.join(STANDINS)}")
+            raise ParameterError(
+                "checkpoint", name, f"has no offline stand-in; with source='sample' use one of: {', '.join(STANDINS)}"
+            )
         return Located(name, str(standin(name)), STANDINS[name].describe())
     if source in ("hub", "auto"):
         status = configure_libraries()
@@ -552,22 +631,25 @@ def _resolve_model(name: str, source: str, note: str = "", build: bool = True) -
         if model_is_cached(name):
             return Located(name, name, "the local Hugging Face cache", why)
         if source == "hub" or name not in STANDINS:
-            raise ParameterError("checkpoint", name, f"is neither reachable ({why}) nor in the local cache. "
-                                 f"Offline, stand-ins exist for: {', '.join(STANDINS)}; or pass a classroom "
-                                 "bundle (`python -m helpers bundle`) as source")
-        return Located(name, str(standin(name)), STANDINS[name].describe(),
-                       f"the Hub is unavailable: {why}")
+            raise ParameterError(
+                "checkpoint",
+                name,
+                f"is neither reachable ({why}) nor in the local cache. "
+                f"Offline, stand-ins exist for: {', '.join(STANDINS)}; or pass a classroom "
+                "bundle (`python -m helpers bundle`) as source",
+            )
+        return Located(name, str(standin(name)), STANDINS[name].describe(), f"the Hub is unavailable: {why}")
     folder = Path(source)
     manifest = read_manifest(folder)
     if (folder / name / "config.json").is_file():
         what = ((manifest or {}).get("models") or {}).get(name, {}).get("from")
         kind = "classroom bundle" if manifest is not None else "local folder"
-        return Located(name, str(folder / name), f"{kind} {short_path(folder / name)}"
-                       + (f": {what}" if what else ""))
+        return Located(name, str(folder / name), f"{kind} {short_path(folder / name)}" + (f": {what}" if what else ""))
     held = bundled_models(folder)
     if held or (manifest or {}).get("models"):
-        raise ParameterError("checkpoint", name, f"is not in {short_path(folder)}, which holds: "
-                             f"{', '.join(held) or 'no model folder'}")
+        raise ParameterError(
+            "checkpoint", name, f"is not in {short_path(folder)}, which holds: {', '.join(held) or 'no model folder'}"
+        )
     return _resolve_model(name, "auto", note="the source folder holds data only; ", build=build)
 
 
@@ -579,8 +661,11 @@ def model_is_cached(name: str) -> bool:
 
 def bundled_models(folder: Path) -> list[str]:
     """Model folders kept under their Hub names: `name/` or `org/name/`, each with a config.json."""
-    return sorted(str(p.parent.relative_to(folder)) for pattern in ("*/config.json", "*/*/config.json")
-                  for p in folder.glob(pattern))
+    return sorted(
+        str(p.parent.relative_to(folder))
+        for pattern in ("*/config.json", "*/*/config.json")
+        for p in folder.glob(pattern)
+    )
 
 
 def train_rows(task: str, source) -> int:

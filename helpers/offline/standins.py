@@ -32,10 +32,12 @@ class StandIn:
 STANDINS = {
     "bert-base-uncased": StandIn(
         tokenizer="the uncased BERT WordPiece vocabulary, the same ids",
-        model="MiniLM-L6, a pretrained 6-layer BERT (all-MiniLM-L6-v2), not BERT-base"),
+        model="MiniLM-L6, a pretrained 6-layer BERT (all-MiniLM-L6-v2), not BERT-base",
+    ),
     "distilbert-base-uncased": StandIn(
         tokenizer="the uncased BERT WordPiece vocabulary, the same ids",
-        model="a small DistilBERT with random weights (2 layers), not the pretrained one"),
+        model="a small DistilBERT with random weights (2 layers), not the pretrained one",
+    ),
 }
 RECIPE = "v2"  # bump when a folder's recipe changes: a new folder is built beside the old one
 

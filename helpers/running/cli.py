@@ -38,8 +38,9 @@ def _yaml_mapping(text: str, parameter: str, value: str) -> dict:
     if loaded is None:
         return {}
     if not isinstance(loaded, dict) or not all(isinstance(k, str) for k in loaded):
-        raise ParameterError(parameter, value, "must be a YAML mapping of parameter names to values, "
-                             "such as 'batch_size: 16'")
+        raise ParameterError(
+            parameter, value, "must be a YAML mapping of parameter names to values, such as 'batch_size: 16'"
+        )
     return loaded
 
 
@@ -53,8 +54,11 @@ def _parameters(args) -> dict:
             raise ParameterError("-f", args.parameters_file, f"cannot be read ({error.strerror or error})") from None
         except UnicodeDecodeError as error:
             byte = error.object[error.start]
-            raise ParameterError("-f", args.parameters_file, f"is not UTF-8 text (byte 0x{byte:02x} at position "
-                                 f"{error.start}); save it as UTF-8") from None
+            raise ParameterError(
+                "-f",
+                args.parameters_file,
+                f"is not UTF-8 text (byte 0x{byte:02x} at position {error.start}); save it as UTF-8",
+            ) from None
         parameters.update(_yaml_mapping(text, "-f", args.parameters_file))
     if args.parameters_yaml is not None:
         parameters.update(_yaml_mapping(args.parameters_yaml, "-y", args.parameters_yaml))
@@ -68,16 +72,19 @@ def cmd_run(args) -> int:
 
     notebooks = list_notebooks(args.notebooks)
     try:
-        rows = run_notebooks(notebooks, _parameters(args), args.out, html=args.html, timeout=args.timeout,
-                             overwrite=args.overwrite)
+        rows = run_notebooks(
+            notebooks, _parameters(args), args.out, html=args.html, timeout=args.timeout, overwrite=args.overwrite
+        )
     except Interrupted as stop:
         print(stop, file=sys.stderr)
         return 130
     print()
     print(summary_table(rows))
     failed = [r for r in rows if r["status"] != "ok"]
-    print(f"\n{len(rows) - len(failed)} passed, {len(failed)} failed; executed notebooks and summary.json "
-          f"in {short_path(rows.folder)}")
+    print(
+        f"\n{len(rows) - len(failed)} passed, {len(failed)} failed; executed notebooks and summary.json "
+        f"in {short_path(rows.folder)}"
+    )
     return 1 if failed else 0
 
 
@@ -122,13 +129,23 @@ def cmd_bundle(args) -> int:
 def _add_run(sub) -> None:
     run = sub.add_parser("run", help="execute notebooks with papermill into an output folder")
     run.add_argument("notebooks", nargs="*", help="numbers or names (default: all), e.g. 01 04_dynamic_padding")
-    run.add_argument("-p", "--parameter", dest="parameters", nargs=2, action="append",
-                     metavar=("NAME", "VALUE"), help="a parameter, as papermill's -p")
+    run.add_argument(
+        "-p",
+        "--parameter",
+        dest="parameters",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="a parameter, as papermill's -p",
+    )
     run.add_argument("-y", "--parameters-yaml", help="parameters as a YAML mapping")
     run.add_argument("-f", "--parameters-file", help="parameters from a YAML file")
     run.add_argument("--out", help="a new or empty output folder (default: a new runs/<timestamp>)")
-    run.add_argument("--overwrite", action="store_true", help="reuse a non-empty --out, replacing only the files "
-                                                              "this run writes (its notebooks, HTML, summary.json)")
+    run.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="reuse a non-empty --out, replacing only the files this run writes (its notebooks, HTML, summary.json)",
+    )
     run.add_argument("--html", action="store_true", help="also export each executed notebook as HTML")
     run.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
     run.set_defaults(func=cmd_run)
@@ -153,10 +170,14 @@ def _add_bench(sub) -> None:
     bench.add_argument("--max-length", type=int, default=128)
     bench.add_argument("--seed", type=int, default=0)
     bench.add_argument("--device", default="auto", help="auto (a GPU when there is one), cpu or cuda")
-    bench.add_argument("--out", help="a new or empty folder for the CSV and the plot (default: a new "
-                                     "runs/bench/<timestamp>)")
-    bench.add_argument("--overwrite", action="store_true", help="write into a non-empty --out, replacing only "
-                                                                "an earlier benchmark's CSV and plot")
+    bench.add_argument(
+        "--out", help="a new or empty folder for the CSV and the plot (default: a new runs/bench/<timestamp>)"
+    )
+    bench.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="write into a non-empty --out, replacing only an earlier benchmark's CSV and plot",
+    )
     bench.set_defaults(func=cmd_bench)
 
 
@@ -173,11 +194,18 @@ def main(argv=None) -> int:
     from ..classroom import student
     from ..training import train
 
-    parser = argparse.ArgumentParser(prog="python -m helpers", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
-    for add_parser in (_add_run, _add_refresh_and_sample, _add_bench, _add_bundle, student.add_parser,
-                       train.add_parser):
+    for add_parser in (
+        _add_run,
+        _add_refresh_and_sample,
+        _add_bench,
+        _add_bundle,
+        student.add_parser,
+        train.add_parser,
+    ):
         add_parser(sub)
     args = parser.parse_args(argv)
     from ..offline.hub import check_endpoint

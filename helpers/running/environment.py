@@ -16,14 +16,21 @@ STORED_RUN_ENV = {"HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1", "OMP_WAIT_POLIC
 
 # The Hugging Face cache folders a user may set; a relative one is the user's folder's, not the
 # notebooks' (the kernels' working folder), so kernels get it absolute.
-CACHE_ENV = ("HF_HOME", "HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE", "HF_DATASETS_CACHE", "HF_XET_CACHE",
-             "HF_ASSETS_CACHE", "TRANSFORMERS_CACHE", "XDG_CACHE_HOME")
+CACHE_ENV = (
+    "HF_HOME",
+    "HF_HUB_CACHE",
+    "HUGGINGFACE_HUB_CACHE",
+    "HF_DATASETS_CACHE",
+    "HF_XET_CACHE",
+    "HF_ASSETS_CACHE",
+    "TRANSFORMERS_CACHE",
+    "XDG_CACHE_HOME",
+)
 
 
 def absolute_cache_env() -> dict[str, str]:
     """Each cache variable that is set, made absolute against this process's working folder."""
-    return {name: os.path.abspath(os.path.expanduser(os.environ[name]))
-            for name in CACHE_ENV if os.environ.get(name)}
+    return {name: os.path.abspath(os.path.expanduser(os.environ[name])) for name in CACHE_ENV if os.environ.get(name)}
 
 
 def hide_gpus() -> str | None:

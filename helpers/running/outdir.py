@@ -42,19 +42,23 @@ def check_path_text(name: str, value) -> str:
     except UnicodeEncodeError:
         raw = os.fsencode(text)
         bad = next(i for i in range(len(raw)) if not _utf8_at(raw, i))
-        raise ParameterError(name, text, f"is not valid UTF-8 (byte 0x{raw[bad]:02x} at position {bad}); "
-                             "choose a name in UTF-8") from None
+        raise ParameterError(
+            name, text, f"is not valid UTF-8 (byte 0x{raw[bad]:02x} at position {bad}); choose a name in UTF-8"
+        ) from None
     for part in Path(text).parts:
         size = len(part.encode("utf-8"))
         if size > NAME_MAX:
-            raise ParameterError(name, _shortened(text), f"has a name of {size} bytes; file systems allow at "
-                                 f"most {NAME_MAX} bytes a name")
+            raise ParameterError(
+                name,
+                _shortened(text),
+                f"has a name of {size} bytes; file systems allow at most {NAME_MAX} bytes a name",
+            )
     return text
 
 
 def _utf8_at(raw: bytes, index: int) -> bool:
     try:
-        raw[:index + 1].decode("utf-8")
+        raw[: index + 1].decode("utf-8")
         return True
     except UnicodeDecodeError as error:
         return error.reason == "unexpected end of data"
@@ -64,8 +68,9 @@ def _shortened(text: str, width: int = 60) -> str:
     return text if len(text) <= width else f"{text[:width]}...({len(text)} characters)"
 
 
-def check_out_dir(out, *, overwrite: bool = False, can_overwrite: bool = True, name: str = "out",
-                  writes=(), only_name: bool = False) -> Path:
+def check_out_dir(
+    out, *, overwrite: bool = False, can_overwrite: bool = True, name: str = "out", writes=(), only_name: bool = False
+) -> Path:
     """The folder, made absolute against the caller's folder and checked before any work (see the
     module's rule). Nothing is created here. `can_overwrite`: the command has an --overwrite
     option (the message suggests it only then); `writes`: the names it writes, replaced under
@@ -77,29 +82,41 @@ def check_out_dir(out, *, overwrite: bool = False, can_overwrite: bool = True, n
         folder = Path(text).expanduser().resolve()
         for where, protected in PROTECTED.items():
             if folder == protected or protected in folder.parents or _same_folder(folder, protected):
-                raise ParameterError(name, text, f"is {where} or inside it, which no command writes into "
-                                     "(`python -m helpers refresh` alone updates the stored notebooks); "
-                                     "choose another folder")
+                raise ParameterError(
+                    name,
+                    text,
+                    f"is {where} or inside it, which no command writes into "
+                    "(`python -m helpers refresh` alone updates the stored notebooks); "
+                    "choose another folder",
+                )
         if folder.exists() and not folder.is_dir():
             raise ParameterError(name, text, "is an existing file; choose a folder")
         holder = None if only_name else lock_holder(folder)
         if holder:
-            raise ParameterError(name, text, f"is being written by another command (pid {holder}); wait "
-                                 "for it to finish, or choose another folder")
+            raise ParameterError(
+                name,
+                text,
+                f"is being written by another command (pid {holder}); wait for it to finish, or choose another folder",
+            )
         if folder.is_dir() and not overwrite and not only_name and _contents(folder):
-            hint = (", or pass --overwrite to replace what an earlier run of this command wrote there"
-                    if can_overwrite else "")
+            hint = (
+                ", or pass --overwrite to replace what an earlier run of this command wrote there"
+                if can_overwrite
+                else ""
+            )
             raise ParameterError(name, text, f"already exists and is not empty; choose a new folder{hint}")
         for file_name in writes if overwrite else ():
             target = folder / file_name
             if target.is_dir() and not target.is_symlink():
-                raise ParameterError(name, text, f"holds a folder {file_name!r} where this command writes a "
-                                     "file; choose another folder")
+                raise ParameterError(
+                    name, text, f"holds a folder {file_name!r} where this command writes a file; choose another folder"
+                )
         existing = next(p for p in [folder, *folder.parents] if p.exists())
         tempfile.TemporaryFile(dir=existing).close()
     except OSError as error:
-        raise ParameterError(name, _shortened(text), f"cannot be written ({error.strerror or error}); choose "
-                             "a folder you can write") from None
+        raise ParameterError(
+            name, _shortened(text), f"cannot be written ({error.strerror or error}); choose a folder you can write"
+        ) from None
     return folder
 
 
@@ -177,8 +194,15 @@ class Claim:
         self._fd = None
 
 
-def claim(folder: Path, *, overwrite: bool = False, writes=(), unique: bool = False, name: str = "out",
-          can_overwrite: bool = True) -> Claim:
+def claim(
+    folder: Path,
+    *,
+    overwrite: bool = False,
+    writes=(),
+    unique: bool = False,
+    name: str = "out",
+    can_overwrite: bool = True,
+) -> Claim:
     """Take the checked folder for this command (see `Claim`). unique: a default folder, which is
     created under a free name rather than shared."""
     folder = _make_unique(folder) if unique else folder
@@ -189,8 +213,9 @@ def claim(folder: Path, *, overwrite: bool = False, writes=(), unique: bool = Fa
     if not overwrite and _contents(folder):
         taken.release()
         hint = ", or pass --overwrite" if can_overwrite else ""
-        raise ParameterError(name, str(folder), f"was written into by another command after the check; "
-                             f"choose a new folder{hint}")
+        raise ParameterError(
+            name, str(folder), f"was written into by another command after the check; choose a new folder{hint}"
+        )
     for file_name in writes if overwrite else ():
         try:
             (folder / file_name).unlink()  # a link is removed, never followed
@@ -225,8 +250,12 @@ def _lock(folder: Path, name: str) -> int:
         except BlockingIOError:
             text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
             os.close(fd)
-            raise ParameterError(name, str(folder), f"is being written by another command (pid {text or '?'}); "
-                                 "wait for it to finish, or choose another folder") from None
+            raise ParameterError(
+                name,
+                str(folder),
+                f"is being written by another command (pid {text or '?'}); "
+                "wait for it to finish, or choose another folder",
+            ) from None
         try:
             if os.path.samestat(os.fstat(fd), os.stat(path)):
                 break

@@ -40,8 +40,9 @@ def check_int(name: str, value, low: int, high: int | None, allowed: str) -> int
 
 
 def check_positive_int(name: str, value, maximum: int | None = None) -> int:
-    return check_int(name, value, 1, maximum,
-                     "must be a positive integer" + (f" of at most {maximum}" if maximum else ""))
+    return check_int(
+        name, value, 1, maximum, "must be a positive integer" + (f" of at most {maximum}" if maximum else "")
+    )
 
 
 def check_num_processes(value) -> int:
@@ -50,8 +51,13 @@ def check_num_processes(value) -> int:
 
 
 def check_seed(seed) -> int:
-    return check_int("seed", seed, 0, MAX_SEED, f"must be an integer from 0 to {MAX_SEED} (2**32 - 1, the "
-                     "largest seed numpy and torch accept)")
+    return check_int(
+        "seed",
+        seed,
+        0,
+        MAX_SEED,
+        f"must be an integer from 0 to {MAX_SEED} (2**32 - 1, the largest seed numpy and torch accept)",
+    )
 
 
 def check_max_length(max_length, tokenizer=None) -> int:
@@ -61,9 +67,13 @@ def check_max_length(max_length, tokenizer=None) -> int:
         limit = min(int(getattr(tokenizer, "model_max_length", limit)), limit)
     check_positive_int("max_length", max_length, limit)
     if max_length < MIN_MAX_LENGTH:
-        raise ParameterError("max_length", max_length, f"must be from {MIN_MAX_LENGTH} to {limit}: notebook 2 "
-                             "keeps a whole first sentence (24 tokens on the sample) with [CLS] [SEP] [SEP] "
-                             "and a token of the second")
+        raise ParameterError(
+            "max_length",
+            max_length,
+            f"must be from {MIN_MAX_LENGTH} to {limit}: notebook 2 "
+            "keeps a whole first sentence (24 tokens on the sample) with [CLS] [SEP] [SEP] "
+            "and a token of the second",
+        )
     return max_length
 
 
@@ -164,10 +174,13 @@ def check_cache_writable() -> None:
             folder.mkdir(parents=True, exist_ok=True)
             tempfile.TemporaryFile(dir=folder).close()
         except OSError:
-            raise ParameterError("HF_HOME", str(folder), "is not writable, and the libraries cache data and "
-                                 "models there: set HF_HOME to a folder you can write (for example "
-                                 "`export HF_HOME=~/hf-cache`) before starting Python") from None
-
+            raise ParameterError(
+                "HF_HOME",
+                str(folder),
+                "is not writable, and the libraries cache data and "
+                "models there: set HF_HOME to a folder you can write (for example "
+                "`export HF_HOME=~/hf-cache`) before starting Python",
+            ) from None
 
 
 def check_sample_size(sample_size: int, rows) -> int:
@@ -177,7 +190,6 @@ def check_sample_size(sample_size: int, rows) -> int:
     if sample_size > rows:
         raise ParameterError("sample_size", sample_size, f"must be at most {rows}, the number of rows in the split")
     return sample_size
-
 
 
 def check_timeout(seconds) -> int:

@@ -40,8 +40,12 @@ class Interrupted(Exception):
 
 def notebook_dir(folder: Path = NOTEBOOK_DIR) -> Path:
     if not any(folder.glob(NOTEBOOK_GLOB)):
-        raise ParameterError("notebooks", str(folder), "holds no numbered notebooks: the runner runs the "
-                             "notebooks of a clone of the project, installed with `pip install -e .`")
+        raise ParameterError(
+            "notebooks",
+            str(folder),
+            "holds no numbered notebooks: the runner runs the "
+            "notebooks of a clone of the project, installed with `pip install -e .`",
+        )
     return folder
 
 
@@ -75,8 +79,10 @@ def notebook_check(notebook: Path, parameters: dict) -> dict:
             continue
         for node in ast.walk(ast.parse(cell.source)):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "check_parameters":
-                return {kw.arg: parameters[kw.value.id] if isinstance(kw.value, ast.Name)
-                        else ast.literal_eval(kw.value) for kw in node.keywords}
+                return {
+                    kw.arg: parameters[kw.value.id] if isinstance(kw.value, ast.Name) else ast.literal_eval(kw.value)
+                    for kw in node.keywords
+                }
     return {}
 
 
@@ -87,8 +93,9 @@ def check_run(notebooks: list[Path], parameters: dict) -> dict[Path, dict]:
     known = sorted({name for params in declared.values() for name in params})
     for name in parameters:
         if name not in known:
-            raise ParameterError(name, parameters[name],
-                                 f"no chosen notebook has a parameter {name!r}; they have: {', '.join(known)}")
+            raise ParameterError(
+                name, parameters[name], f"no chosen notebook has a parameter {name!r}; they have: {', '.join(known)}"
+            )
     plan = {}
     for notebook, params in declared.items():
         given = {k: v for k, v in parameters.items() if k in params}
@@ -109,8 +116,16 @@ def run_writes(notebooks: list[Path], html: bool = False) -> list[str]:
     return names + [SUMMARY_FILE, SUMMARY_SCRATCH]
 
 
-def run_notebooks(notebooks: list[Path], parameters: dict, out_dir: Path | None, html: bool = False,
-                  timeout: int = 900, overwrite: bool = False, echo=print, runs_dir: Path = Path("runs")) -> RunRows:
+def run_notebooks(
+    notebooks: list[Path],
+    parameters: dict,
+    out_dir: Path | None,
+    html: bool = False,
+    timeout: int = 900,
+    overwrite: bool = False,
+    echo=print,
+    runs_dir: Path = Path("runs"),
+) -> RunRows:
     """Execute each notebook into out_dir (None: a new runs/<timestamp>); one summary row per notebook.
 
     Everything is checked before anything is written: parameters, sources, the output folder.
@@ -120,15 +135,19 @@ def run_notebooks(notebooks: list[Path], parameters: dict, out_dir: Path | None,
     check_timeout(timeout)
     writes = run_writes(notebooks, html)
     unique = out_dir is None
-    out_dir = check_out_dir(default_out_dir(runs_dir) if unique else out_dir, overwrite=overwrite, writes=writes,
-                            only_name=unique)
+    out_dir = check_out_dir(
+        default_out_dir(runs_dir) if unique else out_dir, overwrite=overwrite, writes=writes, only_name=unique
+    )
     from ..report import quiet_libraries
 
     with quiet_libraries():
         plan = check_run(notebooks, parameters)
     # The kernels get the hub decision and its reason, and the caches where the user meant them.
-    env = {"HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "0"), **decision_env(hub_status()),
-           **absolute_cache_env()}
+    env = {
+        "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "0"),
+        **decision_env(hub_status()),
+        **absolute_cache_env(),
+    }
     with claimed(out_dir, overwrite=overwrite, writes=writes, unique=unique) as out_dir:
         echo(f"Running {len(notebooks)} notebook(s) into {short_path(out_dir)}")
         rows = RunRows(out_dir)
@@ -137,19 +156,25 @@ def run_notebooks(notebooks: list[Path], parameters: dict, out_dir: Path | None,
                 echo(f"[{number}/{len(notebooks)}] {notebook.stem} ...", end=" ", flush=True)
                 row = {"notebook": notebook.stem, "parameters": plan[notebook], "status": "incomplete"}
                 rows.append(row)
-                with scoped_env(env):
-                    _run_one(notebook, out_dir / notebook.name, row, timeout, html)
-                echo(f"{row['status']} ({row['seconds']} s)")
-                if row["status"] != "ok":
-                    echo(f"    {_failure(row)}")
-                if row.get(NETWORK_RECORD):  # the Hub failed in that kernel: the next ones start offline
-                    env.update(decision_env(HubStatus(False, row[NETWORK_RECORD])))
+                _run_and_say(notebook, out_dir, row, env, timeout, html, echo)
         except KeyboardInterrupt:
             echo("")
             _write_summary(rows, out_dir)
             raise Interrupted(sum(r["status"] != "incomplete" for r in rows), len(notebooks)) from None
         _write_summary(rows, out_dir)
     return rows
+
+
+def _run_and_say(notebook: Path, out_dir: Path, row: dict, env: dict, timeout: int, html: bool, echo) -> None:
+    """Run one notebook with the kernels' environment, say how it went; a Hub that failed in its
+    kernel makes the next kernels start offline (`env` is updated)."""
+    with scoped_env(env):
+        _run_one(notebook, out_dir / notebook.name, row, timeout, html)
+    echo(f"{row['status']} ({row['seconds']} s)")
+    if row["status"] != "ok":
+        echo(f"    {_failure(row)}")
+    if row.get(NETWORK_RECORD):
+        env.update(decision_env(HubStatus(False, row[NETWORK_RECORD])))
 
 
 def _run_one(notebook: Path, target: Path, row: dict, timeout: int, html: bool) -> None:
@@ -161,11 +186,18 @@ def _run_one(notebook: Path, target: Path, row: dict, timeout: int, html: bool) 
     level = papermill_log.level
     papermill_log.setLevel(logging.CRITICAL)
     try:
-        papermill.execute_notebook(str(notebook), str(target), parameters=row["parameters"],
-                                   cwd=str(notebook.parent), progress_bar=False, log_output=False,
-                                   execution_timeout=timeout, shutdown_kernel="immediate",
-                                   # ipykernel 7 warns on every start that its local TCP is unencrypted
-                                   extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        papermill.execute_notebook(
+            str(notebook),
+            str(target),
+            parameters=row["parameters"],
+            cwd=str(notebook.parent),
+            progress_bar=False,
+            log_output=False,
+            execution_timeout=timeout,
+            shutdown_kernel="immediate",
+            # ipykernel 7 warns on every start that its local TCP is unencrypted
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+        )
         row["status"] = "ok"
     except papermill.PapermillExecutionError as error:
         row.update(status="failed", failed_cell=error.exec_count, error=f"{error.ename}: {error.evalue}")
@@ -174,14 +206,17 @@ def _run_one(notebook: Path, target: Path, row: dict, timeout: int, html: bool) 
     except DeadKernelError:
         row.update(status="failed", failed_cell=_last_started_cell(target), error="the kernel died")
     except Exception as error:  # noqa: BLE001  (the kernel could not start, ...: the next notebook still runs)
-        row.update(status="failed", failed_cell=_last_started_cell(target),
-                   error=f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}")
+        row.update(
+            status="failed",
+            failed_cell=_last_started_cell(target),
+            error=f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}",
+        )
     finally:
         papermill_log.setLevel(level)
         row["seconds"] = round(time.perf_counter() - started, 1)
     if target.exists():
         records = read_records(target)
-        row["sources"] = {k[len(SOURCE_PREFIX):]: records.pop(k) for k in list(records) if k.startswith(SOURCE_PREFIX)}
+        row["sources"] = {k[len(SOURCE_PREFIX) :]: records.pop(k) for k in list(records) if k.startswith(SOURCE_PREFIX)}
         if NETWORK_RECORD in records:  # what the Hub did after the check, in one line
             row[NETWORK_RECORD] = records.pop(NETWORK_RECORD)
         row["figures"] = records
@@ -247,7 +282,7 @@ def summary_table(rows: list[dict]) -> str:
 
 
 def _short(text: str, width: int = 90) -> str:
-    return text if len(text) <= width else text[:width - 3] + "..."
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def store_outputs(notebooks: list[Path], executed_dir: Path) -> None:
@@ -263,4 +298,3 @@ def store_outputs(notebooks: list[Path], executed_dir: Path) -> None:
             cell.metadata.pop("papermill", None)
             cell.metadata.pop("execution", None)
         nbformat.write(executed, str(notebook))
-

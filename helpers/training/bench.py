@@ -39,8 +39,15 @@ def device_name(device: torch.device) -> str:
     return f"cpu ({threads} thread{'s' if threads > 1 else ''})"
 
 
-def plan_batches(features: list[dict], batch_size: int, steps: int, max_length: int, seed: int,
-                 tokenizer, strategies=tuple(STRATEGIES)) -> dict[str, list[dict]]:
+def plan_batches(
+    features: list[dict],
+    batch_size: int,
+    steps: int,
+    max_length: int,
+    seed: int,
+    tokenizer,
+    strategies=tuple(STRATEGIES),
+) -> dict[str, list[dict]]:
     """The padded batches each strategy feeds the model: the same `steps x batch_size` examples,
     a seeded random sample of the split (repeated if the split is smaller), in one random order
     for every strategy but length-grouping.
@@ -58,17 +65,30 @@ def plan_batches(features: list[dict], batch_size: int, steps: int, max_length: 
     plans = {}
     for name in strategies:
         strategy = STRATEGIES[name]
-        positions = (strategy.order(lengths, batch_size, seed, megabatch=min(steps, 50)) if strategy.grouped
-                     else range(len(chosen)))
+        positions = (
+            strategy.order(lengths, batch_size, seed, megabatch=min(steps, 50))
+            if strategy.grouped
+            else range(len(chosen))
+        )
         examples = [features[chosen[i]] for i in positions]
         collate = strategy.collator(tokenizer, max_length, longest)
-        plans[name] = [collate(examples[i:i + batch_size]) for i in range(0, len(examples), batch_size)]
+        plans[name] = [collate(examples[i : i + batch_size]) for i in range(0, len(examples), batch_size)]
     return plans
 
 
-def run_benchmark(model, tokenizer, features: list[dict], batch_size: int = 16, steps: int = 8,
-                  max_length: int = 128, seed: int = 0, device: str = "auto", rounds: int = 4,
-                  learning_rate: float = 5e-5, echo=None) -> list[dict]:
+def run_benchmark(
+    model,
+    tokenizer,
+    features: list[dict],
+    batch_size: int = 16,
+    steps: int = 8,
+    max_length: int = 128,
+    seed: int = 0,
+    device: str = "auto",
+    rounds: int = 4,
+    learning_rate: float = 5e-5,
+    echo=None,
+) -> list[dict]:
     """One row per strategy: seconds, examples/s, real and padded tokens/s, speedup over fixed."""
     check_positive_int("batch_size", batch_size)
     check_positive_int("steps", steps)
@@ -100,7 +120,7 @@ def _timed_in_turns(plans: dict, train_on, rounds: int, echo=None) -> dict[str, 
     going first rotating from round to round: a machine that drifts favours none."""
     seconds = dict.fromkeys(plans, 0.0)
     for r in range(rounds):
-        names = list(plans)[r % len(plans):] + list(plans)[:r % len(plans)]
+        names = list(plans)[r % len(plans) :] + list(plans)[: r % len(plans)]
         for name in names:
             started = time.perf_counter()
             train_on(plans[name][r::rounds])
@@ -115,10 +135,16 @@ def _row(name: str, batches: list, seconds: float) -> dict:
     real = sum(int(b["attention_mask"].sum()) for b in batches)
     examples = sum(len(b["input_ids"]) for b in batches)
     return {
-        "strategy": name, "steps": len(batches), "examples": examples, "positions": positions,
-        "real_tokens": real, "waste": round(padding_share(real, positions), 4), "seconds": round(seconds, 3),
+        "strategy": name,
+        "steps": len(batches),
+        "examples": examples,
+        "positions": positions,
+        "real_tokens": real,
+        "waste": round(padding_share(real, positions), 4),
+        "seconds": round(seconds, 3),
         "examples_per_s": round(examples / seconds, 1),
-        "real_tokens_per_s": round(real / seconds), "padded_tokens_per_s": round(positions / seconds),
+        "real_tokens_per_s": round(real / seconds),
+        "padded_tokens_per_s": round(positions / seconds),
         "distinct_shapes": len({tuple(b["input_ids"].shape) for b in batches}),
     }
 
@@ -151,13 +177,17 @@ def write_results(rows: list[dict], out_dir: Path) -> tuple[Path, Path]:
 
 
 def format_table(rows: list[dict]) -> str:
-    head = f"{'strategy':<22} {'steps':>5} {'waste':>6} {'seconds':>8} {'ex/s':>7} {'real tok/s':>10} " \
-           f"{'padded tok/s':>12} {'vs fixed':>8}"
+    head = (
+        f"{'strategy':<22} {'steps':>5} {'waste':>6} {'seconds':>8} {'ex/s':>7} {'real tok/s':>10} "
+        f"{'padded tok/s':>12} {'vs fixed':>8}"
+    )
     lines = [head]
     for r in rows:
-        lines.append(f"{r['strategy']:<22} {r['steps']:>5} {r['waste']:>6.1%} {r['seconds']:>8.2f} "
-                     f"{r['examples_per_s']:>7.1f} {r['real_tokens_per_s']:>10,} {r['padded_tokens_per_s']:>12,} "
-                     f"{r['speedup_vs_fixed']:>7.2f}x")
+        lines.append(
+            f"{r['strategy']:<22} {r['steps']:>5} {r['waste']:>6.1%} {r['seconds']:>8.2f} "
+            f"{r['examples_per_s']:>7.1f} {r['real_tokens_per_s']:>10,} {r['padded_tokens_per_s']:>12,} "
+            f"{r['speedup_vs_fixed']:>7.2f}x"
+        )
     return "\n".join(lines)
 
 
@@ -171,8 +201,11 @@ def tokenized_train(task: str, source: str, tokenizer, max_length: int):
     info = get_task(task, need_pair=True)
     first, second = info.text_columns
     split = load_dataset(resolve("nyu-mll/glue", source).target, info.name, split=info.train_split)
-    encoded = split.map(lambda b: tokenizer(b[first], b[second], truncation=True, max_length=max_length),
-                        batched=True, remove_columns=[first, second, "idx"])
+    encoded = split.map(
+        lambda b: tokenizer(b[first], b[second], truncation=True, max_length=max_length),
+        batched=True,
+        remove_columns=[first, second, "idx"],
+    )
     return [encoded[i] for i in range(encoded.num_rows)]
 
 
@@ -191,11 +224,24 @@ def cmd_bench(args) -> int:
     datasets.disable_progress_bars()  # a command-line report: keep it to the table
     transformers.logging.set_verbosity_error()
     unique = args.out is None  # the default: a new runs/bench/<timestamp>
-    out = check_out_dir(default_out_dir("runs/bench") if unique else args.out, overwrite=args.overwrite,
-                        writes=BENCH_WRITES, only_name=unique)  # before the work, not after it
-    checked = check_parameters(task=args.task, source=args.source, checkpoint=args.checkpoint,
-                               batch_size=args.batch_size, steps=args.steps, max_length=args.max_length,
-                               seed=args.seed, device=args.device, need_pair=True, need_labels=True)
+    out = check_out_dir(
+        default_out_dir("runs/bench") if unique else args.out,
+        overwrite=args.overwrite,
+        writes=BENCH_WRITES,
+        only_name=unique,
+    )  # before the work, not after it
+    checked = check_parameters(
+        task=args.task,
+        source=args.source,
+        checkpoint=args.checkpoint,
+        batch_size=args.batch_size,
+        steps=args.steps,
+        max_length=args.max_length,
+        seed=args.seed,
+        device=args.device,
+        need_pair=True,
+        need_labels=True,
+    )
     device = pick_device(args.device)
     with claimed(out, overwrite=args.overwrite, writes=BENCH_WRITES, unique=unique) as out:
         info = get_task(checked["task"])
@@ -205,8 +251,9 @@ def cmd_bench(args) -> int:
         torch.manual_seed(args.seed)
         model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=info.num_labels)
         print(f"Benchmark: {args.steps} steps x batch {args.batch_size} per strategy on {device_name(device)}")
-        rows = run_benchmark(model, tokenizer, features, args.batch_size, args.steps, args.max_length,
-                             args.seed, str(device), echo=print)
+        rows = run_benchmark(
+            model, tokenizer, features, args.batch_size, args.steps, args.max_length, args.seed, str(device), echo=print
+        )
         print(format_table(rows))
         csv_path, png_path = write_results(rows, out)
     print(f"saved {short_path(csv_path)} and {short_path(png_path)}")

@@ -36,7 +36,7 @@ def logits_both_ways(model, tokenizer, features: list[dict], batch_size: int = 8
     differences, unmasked, widths, scale, hidden, hidden_scale = [], [], [], [], [], []
     with torch.no_grad():
         for start in range(0, len(features), batch_size):
-            chunk = features[start:start + batch_size]
+            chunk = features[start : start + batch_size]
             short = {k: v.to(device) for k, v in dynamic(chunk).items()}
             wide = {k: v.to(device) for k, v in fixed(chunk).items()}
             a, b = model(**short, output_hidden_states=True), model(**wide, output_hidden_states=True)
@@ -52,7 +52,10 @@ def logits_both_ways(model, tokenizer, features: list[dict], batch_size: int = 8
             unmasked.append((model(**drop).logits - model(**drop_wide).logits).abs().amax(dim=-1))
     differences, unmasked = torch.cat(differences), torch.cat(unmasked)
     return {
-        "pairs": len(differences), "batches": len(widths), "dynamic_widths": widths, "fixed_width": max_length,
+        "pairs": len(differences),
+        "batches": len(widths),
+        "dynamic_widths": widths,
+        "fixed_width": max_length,
         "max_abs_difference": float(differences.max()),
         "mean_abs_difference": float(differences.mean()),
         "pairs_exactly_equal": int((differences == 0).sum()),
@@ -63,8 +66,16 @@ def logits_both_ways(model, tokenizer, features: list[dict], batch_size: int = 8
     }
 
 
-def train_both_ways(model, tokenizer, features: list[dict], steps: int = 4, batch_size: int = 8,
-                    max_length: int = 128, seed: int = 0, learning_rate: float = 5e-5) -> list[dict]:
+def train_both_ways(
+    model,
+    tokenizer,
+    features: list[dict],
+    steps: int = 4,
+    batch_size: int = 8,
+    max_length: int = 128,
+    seed: int = 0,
+    learning_rate: float = 5e-5,
+) -> list[dict]:
     """Train two copies of `model` (the same weights) for `steps` AdamW steps on the same
     examples in the same order: one padded to max_length, one to each batch's longest pair.
     One row per step: each loss, their difference, each batch's width and each step's seconds.
@@ -74,19 +85,14 @@ def train_both_ways(model, tokenizer, features: list[dict], steps: int = 4, batc
     reason that has nothing to do with padding. The two copies take turns step by step, the
     one going first alternating, so a machine that drifts favours neither.
     """
-    import torch
 
     for name, value in [("steps", steps), ("batch_size", batch_size), ("max_length", max_length)]:
         check_positive_int(name, value)
     # the same steps x batch_size examples, in the same random order, padded both ways
-    plans = plan_batches(model_inputs(features), batch_size, steps, max_length, seed, tokenizer,
-                         strategies=("fixed", "dynamic"))
-    device = next(model.parameters()).device
-    runs = {}
-    for name, batches in plans.items():
-        copy_ = copy.deepcopy(model).eval()  # dropout off; see above
-        runs[name] = (copy_, torch.optim.AdamW(copy_.parameters(), lr=learning_rate),
-                      [{k: v.to(device) for k, v in batch.items()} for batch in batches])
+    plans = plan_batches(
+        model_inputs(features), batch_size, steps, max_length, seed, tokenizer, strategies=("fixed", "dynamic")
+    )
+    runs = {name: _copy_to_train(model, batches, learning_rate) for name, batches in plans.items()}
     rows = []
     for step in range(steps):
         row = {"step": step + 1}
@@ -104,12 +110,31 @@ def train_both_ways(model, tokenizer, features: list[dict], steps: int = 4, batc
     return rows
 
 
+def _copy_to_train(model, batches: list, learning_rate: float) -> tuple:
+    """A copy of the model in eval mode (dropout off; see train_both_ways), its AdamW, its batches on its device."""
+    import torch
+
+    device = next(model.parameters()).device
+    copied = copy.deepcopy(model).eval()
+    return (
+        copied,
+        torch.optim.AdamW(copied.parameters(), lr=learning_rate),
+        [{k: v.to(device) for k, v in batch.items()} for batch in batches],
+    )
+
+
 def comparison_table(rows: list[dict]):
     """train_both_ways' rows as a pandas DataFrame: losses, widths and times side by side."""
     import pandas as pd
 
     frame = pd.DataFrame(rows).set_index("step")
-    columns = {"loss_fixed": "loss, fixed", "loss_dynamic": "loss, dynamic", "loss_difference": "difference",
-               "width_fixed": "width, fixed", "width_dynamic": "width, dynamic",
-               "seconds_fixed": "seconds, fixed", "seconds_dynamic": "seconds, dynamic"}
+    columns = {
+        "loss_fixed": "loss, fixed",
+        "loss_dynamic": "loss, dynamic",
+        "loss_difference": "difference",
+        "width_fixed": "width, fixed",
+        "width_dynamic": "width, dynamic",
+        "seconds_fixed": "seconds, fixed",
+        "seconds_dynamic": "seconds, dynamic",
+    }
     return frame[list(columns)].rename(columns=columns)

@@ -50,11 +50,13 @@ def _option(default, help: str):
 @dataclass
 class TrainConfig:
     """What `train` does; the command's options, one per field (`--batch-size` for batch_size)."""
+
     source: str = _option("auto", "where data, tokenizer and model come from: auto, hub, sample, or a folder")
     task: str = _option("mrpc", "a GLUE sentence-pair task with labels: mrpc, qqp, mnli, qnli, rte, wnli, stsb")
     checkpoint: str = _option("bert-base-uncased", "the model id on the Hub (offline, its stand-in)")
-    padding: str = _option("dynamic", "how batches are padded: fixed, longest_overall, dynamic, "
-                                      "dynamic_multiple_of_8, length_grouped")
+    padding: str = _option(
+        "dynamic", "how batches are padded: fixed, longest_overall, dynamic, dynamic_multiple_of_8, length_grouped"
+    )
     batch_size: int = _option(16, "training pairs per batch, per process")
     eval_batch_size: int = _option(32, "validation pairs per batch, per process")
     max_length: int = _option(128, "longest tokenized pair kept by truncation, and the width of fixed padding")
@@ -63,14 +65,20 @@ class TrainConfig:
     sample_size: int | None = _option(None, "train on the first N pairs of the training split (default: all)")
     learning_rate: float = _option(5e-5, "AdamW's learning rate, decayed linearly to 0")
     seed: int = _option(42, "seed for the new classifier head and the shuffled order, the same on every process")
-    threads: int | None = _option(None, "torch threads per process (default: as the launcher set them; "
-                                        "torchrun sets 1)")
+    threads: int | None = _option(
+        None, "torch threads per process (default: as the launcher set them; torchrun sets 1)"
+    )
     device: str = _option("auto", "auto (GPUs where there are any), cpu or cuda")
-    out: str | None = _option(None, "a new or empty folder for metrics.json, written by the main process "
-                                    "(default: a new runs/train/<timestamp>)")
+    out: str | None = _option(
+        None,
+        "a new or empty folder for metrics.json, written by the main process (default: a new runs/train/<timestamp>)",
+    )
     overwrite: bool = _option(False, "write into a non-empty --out, replacing only an earlier metrics.json")
-    no_progress_bar: bool = _option(False, "show no progress bar (the main process shows one by default; "
-                                           "processes forked from a notebook's kernel must draw none)")
+    no_progress_bar: bool = _option(
+        False,
+        "show no progress bar (the main process shows one by default; "
+        "processes forked from a notebook's kernel must draw none)",
+    )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -82,15 +90,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
             continue
         known = option.default is not None  # None: the help says what decides instead
         kind = next(t for t in typing.get_args(option.type) or [option.type] if t is not type(None))
-        parser.add_argument(flag, dest=option.name, default=option.default, type=kind, metavar=option.name.upper(),
-                            help=help_text + (" (default: %(default)s)" if known else ""))
+        parser.add_argument(
+            flag,
+            dest=option.name,
+            default=option.default,
+            type=kind,
+            metavar=option.name.upper(),
+            help=help_text + (" (default: %(default)s)" if known else ""),
+        )
     return parser
 
 
 def add_parser(sub) -> argparse.ArgumentParser:
     """The `train` subcommand of `python -m helpers`."""
-    parser = sub.add_parser("train", help="train the classifier (one process; several under torchrun)",
-                            description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = sub.add_parser(
+        "train",
+        help="train the classifier (one process; several under torchrun)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_arguments(parser)
     parser.set_defaults(func=cmd_train)
     return parser
@@ -108,18 +126,27 @@ def check_config(config: TrainConfig) -> TrainConfig:
 
     out = _checked_out(config)  # at once: it is cheap
     optional = {name: getattr(config, name) for name in ("steps", "sample_size") if getattr(config, name) is not None}
-    checked = check_parameters(source=config.source, task=config.task, checkpoint=config.checkpoint,
-                               batch_size=config.batch_size, max_length=config.max_length,
-                               learning_rate=config.learning_rate, seed=config.seed, device=config.device,
-                               **optional,
-                               need_pair=True, need_labels=True)
+    checked = check_parameters(
+        source=config.source,
+        task=config.task,
+        checkpoint=config.checkpoint,
+        batch_size=config.batch_size,
+        max_length=config.max_length,
+        learning_rate=config.learning_rate,
+        seed=config.seed,
+        device=config.device,
+        **optional,
+        need_pair=True,
+        need_labels=True,
+    )
     get_strategy(config.padding)
     check_positive_int("eval_batch_size", config.eval_batch_size, 4096)
     check_positive_int("epochs", config.epochs, 1000)
     if config.threads is not None:
         check_positive_int("threads", config.threads, 256)
-    return TrainConfig(**{**asdict(config), "source": checked["source"], "task": checked["task"],
-                          "out": str(_taken_out(config, out))})
+    return TrainConfig(
+        **{**asdict(config), "source": checked["source"], "task": checked["task"], "out": str(_taken_out(config, out))}
+    )
 
 
 # all --overwrite may replace in --out: metrics.json, and the name it is written under first
@@ -135,8 +162,12 @@ def _checked_out(config: TrainConfig) -> Path:
     processes never write: they check the name, not the folder the main process takes."""
     from ..running.outdir import check_out_dir, default_out_dir
 
-    return check_out_dir(default_out_dir("runs/train") if config.out is None else config.out, writes=OUT_WRITES,
-                         overwrite=config.overwrite, only_name=config.out is None or not _is_main())
+    return check_out_dir(
+        default_out_dir("runs/train") if config.out is None else config.out,
+        writes=OUT_WRITES,
+        overwrite=config.overwrite,
+        only_name=config.out is None or not _is_main(),
+    )
 
 
 def _taken_out(config: TrainConfig, folder: Path) -> Path:
@@ -169,10 +200,12 @@ def check_launch(accelerator) -> None:
     process, N independent trainings on all the data, and nothing else says so."""
     launched = int(os.environ.get("WORLD_SIZE", "1"))
     if accelerator.num_processes != launched:
-        raise LaunchError(f"the launcher started {launched} processes (WORLD_SIZE={launched}), but Accelerate "
-                          f"sees {accelerator.num_processes} ({accelerator.distributed_type}): each process "
-                          "would train alone on all the data. On a machine without GPUs, create the "
-                          "Accelerator with cpu=True (--device cpu or auto)")
+        raise LaunchError(
+            f"the launcher started {launched} processes (WORLD_SIZE={launched}), but Accelerate "
+            f"sees {accelerator.num_processes} ({accelerator.distributed_type}): each process "
+            "would train alone on all the data. On a machine without GPUs, create the "
+            "Accelerator with cpu=True (--device cpu or auto)"
+        )
 
 
 def bars_off() -> bool:
@@ -185,8 +218,9 @@ def weights_fingerprint(model):
     processes when their weights are equal, different as soon as one weight differs."""
     import torch
 
-    return torch.stack([torch.stack([p.detach().double().sum(), p.detach().double().pow(2).sum()])
-                        for p in model.parameters()]).flatten()
+    return torch.stack(
+        [torch.stack([p.detach().double().sum(), p.detach().double().pow(2).sum()]) for p in model.parameters()]
+    ).flatten()
 
 
 def same_on_every_process(accelerator, tensor) -> bool:
@@ -209,13 +243,16 @@ def compute_metrics(task: str, predictions, references) -> dict:
     if len(predictions) != len(references) or not len(predictions):
         raise ValueError(f"{len(predictions)} predictions for {len(references)} references")
     if get_task(task).is_regression:
+
         def ranks(values):
             import pandas as pd
 
             return pd.Series(values).rank().to_numpy()
 
-        return {"pearson": round(float(np.corrcoef(predictions, references)[0, 1]), 4),
-                "spearmanr": round(float(np.corrcoef(ranks(predictions), ranks(references))[0, 1]), 4)}
+        return {
+            "pearson": round(float(np.corrcoef(predictions, references)[0, 1]), 4),
+            "spearmanr": round(float(np.corrcoef(ranks(predictions), ranks(references))[0, 1]), 4),
+        }
     metrics = {"accuracy": round(float((predictions == references).mean()), 4)}
     if task in F1_TASKS:
         true_pos = int(((predictions == 1) & (references == 1)).sum())
@@ -227,8 +264,13 @@ def compute_metrics(task: str, predictions, references) -> dict:
 def _batch_record(batch) -> list[int]:
     """[pairs, width, longest real pair, shortest real pair, real tokens] of a padded batch."""
     real = batch["attention_mask"].sum(dim=1)
-    return [int(batch["input_ids"].shape[0]), int(batch["input_ids"].shape[1]), int(real.max()), int(real.min()),
-            int(real.sum())]
+    return [
+        int(batch["input_ids"].shape[0]),
+        int(batch["input_ids"].shape[1]),
+        int(real.max()),
+        int(real.min()),
+        int(real.sum()),
+    ]
 
 
 def _settle(accelerator) -> None:
@@ -250,8 +292,10 @@ def train(config: TrainConfig) -> dict:
     cpu = config.device == "cpu" or (config.device == "auto" and not torch.cuda.is_available())
     per_machine = int(os.environ.get("LOCAL_WORLD_SIZE", "1"))
     if not cpu and per_machine > torch.cuda.device_count():
-        raise LaunchError(f"{per_machine} processes on this machine, but {torch.cuda.device_count()} GPU(s): start "
-                          "one process per GPU (--nproc_per_node), or train on the CPU (--device cpu)")
+        raise LaunchError(
+            f"{per_machine} processes on this machine, but {torch.cuda.device_count()} GPU(s): start "
+            "one process per GPU (--nproc_per_node), or train on the CPU (--device cpu)"
+        )
     accelerator = Accelerator(cpu=cpu)
     threads_before = torch.get_num_threads()
     if config.threads:
@@ -295,21 +339,33 @@ def _train_and_evaluate(accelerator, config: TrainConfig) -> dict:
     set_seed(config.seed)
     tokenizer, train_loader, eval_loader, train_pairs = get_dataloaders(accelerator, config)
     batches_per_epoch = len(train_loader)  # before sharding: the schedule counts every process's steps
-    model = AutoModelForSequenceClassification.from_pretrained(resolve(config.checkpoint, config.source).target,
-                                                               num_labels=info.num_labels)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        resolve(config.checkpoint, config.source).target, num_labels=info.num_labels
+    )
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate)
     total = config.steps * accelerator.num_processes if config.steps else batches_per_epoch * config.epochs
     # A prepared scheduler steps once per process at each optimizer step: it counts total steps.
     scheduler = get_scheduler("linear", optimizer, num_warmup_steps=0, num_training_steps=total)
     model, optimizer, train_loader, eval_loader, scheduler = accelerator.prepare(
-        model, optimizer, train_loader, eval_loader, scheduler)
+        model, optimizer, train_loader, eval_loader, scheduler
+    )
     steps = config.steps or len(train_loader) * config.epochs  # per process
     trained = training_loop(accelerator, config, model, optimizer, scheduler, train_loader, steps)
     predictions, references = evaluate(accelerator, model, eval_loader, info.is_regression)
-    per_process = gather_object([{
-        "rank": accelerator.process_index, "pid": os.getpid(), "threads": torch.get_num_threads(),
-        "batches": steps, "examples": trained["seen"], "batch_shapes": trained["shapes"],
-        "first_batch_idx": trained["first_idx"], "timed_examples": trained["timed_examples"]}])
+    per_process = gather_object(
+        [
+            {
+                "rank": accelerator.process_index,
+                "pid": os.getpid(),
+                "threads": torch.get_num_threads(),
+                "batches": steps,
+                "examples": trained["seen"],
+                "batch_shapes": trained["shapes"],
+                "first_batch_idx": trained["first_idx"],
+                "timed_examples": trained["timed_examples"],
+            }
+        ]
+    )
     metrics = _metrics(accelerator, config, steps, train_pairs, trained, per_process)
     metrics["eval"] = {"pairs": len(predictions), **compute_metrics(info.name, predictions, references)}
     metrics.update(predictions=predictions, references=references, processes=per_process)
@@ -349,9 +405,10 @@ def get_dataloaders(accelerator, config: TrainConfig):
         def tokenize(batch):
             return tokenizer(batch[first], batch[second], truncation=True, max_length=config.max_length)
 
-        tokenized = {split: part.map(tokenize, batched=True, remove_columns=[first, second])
-                     .rename_column("label", "labels")
-                     for split, part in [("train", train_split), ("eval", raw[info.eval_split])]}
+        tokenized = {
+            split: part.map(tokenize, batched=True, remove_columns=[first, second]).rename_column("label", "labels")
+            for split, part in [("train", train_split), ("eval", raw[info.eval_split])]
+        }
     lengths = [len(ids) for ids in tokenized["train"]["input_ids"]]
     # "longest_overall" pads to the longest pair of both splits: a longer validation pair must fit
     longest = max(lengths + [len(ids) for ids in tokenized["eval"]["input_ids"]])
@@ -359,11 +416,11 @@ def get_dataloaders(accelerator, config: TrainConfig):
     generator = torch.Generator().manual_seed(config.seed)  # the same order on every process
     if strategy.grouped:  # batches of similar lengths, then dealt out to the processes whole
         sampler = LengthGroupedSampler(config.batch_size, lengths=lengths, generator=generator)
-        train_loader = DataLoader(tokenized["train"], batch_size=config.batch_size, sampler=sampler,
-                                  collate_fn=collate)
+        train_loader = DataLoader(tokenized["train"], batch_size=config.batch_size, sampler=sampler, collate_fn=collate)
     else:
-        train_loader = DataLoader(tokenized["train"], batch_size=config.batch_size, shuffle=True,
-                                  generator=generator, collate_fn=collate)
+        train_loader = DataLoader(
+            tokenized["train"], batch_size=config.batch_size, shuffle=True, generator=generator, collate_fn=collate
+        )
     eval_loader = DataLoader(tokenized["eval"], batch_size=config.eval_batch_size, collate_fn=collate)
     return tokenizer, train_loader, eval_loader, len(lengths)
 
@@ -375,25 +432,25 @@ def training_loop(accelerator, config: TrainConfig, model, optimizer, scheduler,
     from tqdm import tqdm
 
     fingerprint = weights_fingerprint(accelerator.unwrap_model(model))
-    seen = {"checks": {"weights_identical_at_start": same_on_every_process(accelerator, fingerprint)},
-            "shapes": [], "losses": [], "first_idx": None, "seen": 0, "timed_examples": 0, "started": None}
-    progress = tqdm(total=steps, desc="training",
-                    disable=config.no_progress_bar or bars_off() or not accelerator.is_local_main_process)
+    seen = {
+        "checks": {"weights_identical_at_start": same_on_every_process(accelerator, fingerprint)},
+        "shapes": [],
+        "losses": [],
+        "first_idx": None,
+        "seen": 0,
+        "timed_examples": 0,
+        "started": None,
+    }
+    progress = tqdm(
+        total=steps,
+        desc="training",
+        disable=config.no_progress_bar or bars_off() or not accelerator.is_local_main_process,
+    )
     model.train()
     step = 0
     while step < steps:
         for batch in train_loader:
-            idx = batch.pop("idx")
-            seen["first_idx"] = idx.tolist() if seen["first_idx"] is None else seen["first_idx"]
-            if len(seen["shapes"]) < RECORDED_STEPS:
-                seen["shapes"].append(_batch_record(batch))
-            loss = model(**batch).loss
-            accelerator.backward(loss)  # DDP averages the gradients across processes here
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
-            seen["losses"].append(round(accelerator.reduce(loss.detach(), "mean").item(), 5))
-            seen["seen"] += len(idx)
+            examples = _step(accelerator, model, optimizer, scheduler, batch, seen)
             step += 1
             progress.update(1)
             if step == 1:  # after one step: the weights moved, and moved alike everywhere
@@ -403,15 +460,32 @@ def training_loop(accelerator, config: TrainConfig, model, optimizer, scheduler,
                 _settle(accelerator)
                 seen["started"] = time.perf_counter()  # the first step is a warm-up, not timed
             else:
-                seen["timed_examples"] += len(idx)
+                seen["timed_examples"] += examples
             if step >= steps:
                 break
     _settle(accelerator)
     seen["seconds"] = time.perf_counter() - seen["started"]
     progress.close()
     seen["checks"]["weights_identical_at_end"] = same_on_every_process(
-        accelerator, weights_fingerprint(accelerator.unwrap_model(model)))
+        accelerator, weights_fingerprint(accelerator.unwrap_model(model))
+    )
     return seen
+
+
+def _step(accelerator, model, optimizer, scheduler, batch, seen: dict) -> int:
+    """One optimizer step on one batch, recorded in `seen`; returns the batch's number of pairs."""
+    idx = batch.pop("idx")
+    seen["first_idx"] = idx.tolist() if seen["first_idx"] is None else seen["first_idx"]
+    if len(seen["shapes"]) < RECORDED_STEPS:
+        seen["shapes"].append(_batch_record(batch))
+    loss = model(**batch).loss
+    accelerator.backward(loss)  # DDP averages the gradients across processes here
+    optimizer.step()
+    scheduler.step()
+    optimizer.zero_grad()
+    seen["losses"].append(round(accelerator.reduce(loss.detach(), "mean").item(), 5))
+    seen["seen"] += len(idx)
+    return len(idx)
 
 
 def evaluate(accelerator, model, eval_loader, is_regression: bool) -> tuple[list, list]:
@@ -439,16 +513,21 @@ def _metrics(accelerator, config: TrainConfig, steps: int, train_pairs: int, tra
 
     timed, seconds = sum(p["timed_examples"] for p in per_process), trained["seconds"]
     return {
-        "task": get_task(config.task).name, "checkpoint": config.checkpoint,
+        "task": get_task(config.task).name,
+        "checkpoint": config.checkpoint,
         "padding": get_strategy(config.padding).name,
         "distributed_type": str(accelerator.distributed_type).split(".")[-1],
-        "world_size": accelerator.num_processes, "device": str(accelerator.device),
+        "world_size": accelerator.num_processes,
+        "device": str(accelerator.device),
         "nodes": int(os.environ.get("GROUP_WORLD_SIZE", "1")),
-        "steps": steps, "batch_size": config.batch_size, "train_pairs": train_pairs,
+        "steps": steps,
+        "batch_size": config.batch_size,
+        "train_pairs": train_pairs,
         "examples_seen": sum(p["examples"] for p in per_process),
         "seconds": round(seconds, 3),
         "examples_per_s": round(timed / seconds, 1) if seconds > 0 and timed else None,
-        "losses": trained["losses"], **trained["checks"],
+        "losses": trained["losses"],
+        **trained["checks"],
     }
 
 
@@ -465,16 +544,18 @@ def summary(metrics: dict) -> str:
     shapes = " | ".join(f"rank {p['rank']}: {[s[:2] for s in p['batch_shapes'][:3]]}" for p in metrics["processes"])
     checks = ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in metrics.items() if k.startswith("weights_"))
     rate = f"{metrics['examples_per_s']} examples/s" if metrics["examples_per_s"] else "too few steps to time"
-    return "\n".join([
-        f"{metrics['world_size']} process(es) ({metrics['distributed_type']}, {metrics['device']}), "
-        f"{metrics['steps']} steps of {metrics['batch_size']} pairs each, padding {metrics['padding']}",
-        f"first batch shapes [pairs, width]: {shapes}",
-        checks,
-        f"loss: first step {metrics['losses'][0]}, last step {metrics['losses'][-1]}; {rate} "
-        f"(threads per process: {[p['threads'] for p in metrics['processes']]})",
-        f"validation ({metrics['eval']['pairs']} pairs): "
-        + ", ".join(f"{k} {v}" for k, v in metrics["eval"].items() if k != "pairs"),
-    ])
+    return "\n".join(
+        [
+            f"{metrics['world_size']} process(es) ({metrics['distributed_type']}, {metrics['device']}), "
+            f"{metrics['steps']} steps of {metrics['batch_size']} pairs each, padding {metrics['padding']}",
+            f"first batch shapes [pairs, width]: {shapes}",
+            checks,
+            f"loss: first step {metrics['losses'][0]}, last step {metrics['losses'][-1]}; {rate} "
+            f"(threads per process: {[p['threads'] for p in metrics['processes']]})",
+            f"validation ({metrics['eval']['pairs']} pairs): "
+            + ", ".join(f"{k} {v}" for k, v in metrics["eval"].items() if k != "pairs"),
+        ]
+    )
 
 
 def cmd_train(args) -> int:
@@ -507,8 +588,11 @@ def cmd_train(args) -> int:
 
 def main(argv=None) -> int:
     """`torchrun --nproc_per_node 2 -m helpers.training.train [options]`: the options of `python -m helpers train`."""
-    parser = argparse.ArgumentParser(prog="python -m helpers.training.train", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers.training.train",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     add_arguments(parser)
     return exit_code(cmd_train, parser.parse_args(argv))
 
