@@ -27,7 +27,7 @@ SLOW_MARKERS = ("notebooks", "processes")
 # Files of independent tests (each starts its own processes, shares no module fixture): their tests
 # are spread over the workers one by one, so that the two workers finish together.
 SPREAD = ("test_runner.py", "test_notebooks.py", "test_train.py", "test_hub.py", "test_project.py",
-          "test_student.py")
+          "test_student.py", "test_grading.py")
 SPREAD_KEY = pytest.StashKey[bool]()
 
 

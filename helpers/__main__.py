@@ -1,4 +1,4 @@
-"""Command line: python -m helpers {run,refresh,bench,bundle,student,train,build-sample} --help
+"""Command line: python -m helpers {run,refresh,bench,bundle,student,nbgrader,key,train,build-sample} --help
 
 Bad input is one line on stderr naming the parameter and what is allowed, exit code 2, nothing
 written; Ctrl-C during a run is one line and exit code 130.
@@ -167,8 +167,11 @@ def main(argv=None) -> int:
     bundle.set_defaults(func=cmd_bundle)
 
     from . import student, train
+    from .classroom import grading, key
 
     student.add_parser(sub)
+    grading.add_parser(sub)
+    key.add_parser(sub)
     train.add_parser(sub)
 
     args = parser.parse_args(argv)

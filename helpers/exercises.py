@@ -17,6 +17,9 @@ question (`check_quiz("01", quiz_answers)`). Their key is kept here as digests, 
 appear nowhere in plain text; `quiz_key(notebook)` recovers them for the stored notebooks, whose
 answer cells call it (student copies get the stub instead).
 
+`grade` and `grade_quiz` are the same checks for nbgrader's autograded cells (`python -m helpers
+nbgrader`): a failed exercise raises, with its hint; a quiz scores a point per right letter.
+
 The line is shown with the status in its output metadata (`CHECK_KEY`), where tests and tools read
 it back from an executed notebook (`read_checks`). Using the API wrongly (an exercise that does not
 exist, an object the check needs left out) is one ParameterError.
@@ -96,6 +99,22 @@ def verdict(name: str, answer, **objects) -> Verdict:
 def check(name: str, answer, **objects) -> None:
     """Check an exercise's answer against what the objects passed in say; show one line."""
     result = verdict(name, answer, **objects)
+    show(result)
+
+
+class NotCorrect(AssertionError):
+    """An autograded check that failed (`grade`): nbgrader scores a cell that raises as no points."""
+
+    def _render_traceback_(self):  # IPython shows the one line, as for a ParameterError
+        return [f"AssertionError: {self}"]
+
+
+def grade(name: str, answer, **objects) -> None:
+    """`check` for an autograded cell (nbgrader): the line when correct, else NotCorrect with the
+    line, its hint included."""
+    result = verdict(name, answer, **objects)
+    if result.status != CORRECT:
+        raise NotCorrect(result.line)
     show(result)
 
 
@@ -603,6 +622,15 @@ def check_quiz(quiz: str, answers) -> None:
     """Check a quiz's answers, one line per question."""
     for result in quiz_verdicts(quiz, answers):
         show(result)
+
+
+def grade_quiz(quiz: str, answers) -> int:
+    """`check_quiz` for an autograded cell: one line per question, and the number right as the
+    cell's value, which nbgrader takes as the cell's partial credit (a point a question)."""
+    results = quiz_verdicts(quiz, answers)
+    for result in results:
+        show(result)
+    return sum(result.status == CORRECT for result in results)
 
 
 def quiz_key(quiz: str) -> dict[int, str]:

@@ -56,6 +56,25 @@ def test_a_check_prints_exactly_one_line(capsys, sample):
         "calls: not answered yet", "calls: correct"]
 
 
+def test_grade_raises_the_checks_line_unless_correct(capsys, sample):
+    """nbgrader's autograded cells: a cell that raises scores nothing; a quiz's value is its partial credit."""
+    rows = sample["train"].num_rows
+    exercises.grade("calls", (rows, 1), dataset=sample["train"])
+    assert capsys.readouterr().out == "calls: correct\n"
+    for answer, line in [(..., "calls: not answered yet"),
+                         ((rows, 2), "calls: not yet: the second number is not right: with batched=True")]:
+        with pytest.raises(AssertionError) as raised:
+            exercises.grade("calls", answer, dataset=sample["train"])
+        assert str(raised.value).startswith(line)
+        assert raised.value._render_traceback_() == [f"AssertionError: {raised.value}"]  # one line in Jupyter
+    key = exercises.quiz_key("01")
+    wrong = next(letter for letter in "abcd" if letter != key[3])
+    assert exercises.grade_quiz("01", {**key, 3: wrong}) == 2 and exercises.grade_quiz("01", key) == 3
+    assert exercises.grade_quiz("01", ...) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 9 and printed[2].startswith(f"quiz 01.3: not yet: not {wrong}: ")
+
+
 def test_an_answer_the_check_cannot_read_is_not_yet_in_one_line(sample):
     status, hint = _status("longest", 3.5, dataset=sample["train"], column="sentence1")
     assert (status, hint) == (NOT_YET, "answer with the row's idx, an integer (got float)")
