@@ -26,8 +26,15 @@ atexit.register(shutil.rmtree, os.environ["HF_HOME"], ignore_errors=True)
 SLOW_MARKERS = ("notebooks", "processes")
 # Files of independent tests (each starts its own processes, shares no module fixture): their tests
 # are spread over the workers one by one, so that the two workers finish together.
-SPREAD = ("test_runner.py", "test_notebooks.py", "test_train.py", "test_hub.py", "test_project.py",
-          "test_student.py")
+SPREAD = (
+    "test_runner.py",
+    "test_notebooks.py",
+    "test_train.py",
+    "test_hub.py",
+    "test_project.py",
+    "test_student.py",
+    "test_grading.py",
+)
 SPREAD_KEY = pytest.StashKey[bool]()
 
 
@@ -52,9 +59,14 @@ def pytest_xdist_make_scheduler(config, log):
 def pytest_cmdline_main(config):
     """Two workers, a file each at a time, unless the caller chose (-n, or -p no:xdist) or named one file."""
     one_file = len(config.args) == 1 and Path(config.args[0].split("::")[0]).is_file()
-    if (config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput")
-            and config.option.numprocesses is None and not config.option.collectonly
-            and not config.option.usepdb and not one_file):  # one file runs in one worker anyway
+    if (
+        config.pluginmanager.hasplugin("xdist")
+        and not hasattr(config, "workerinput")
+        and config.option.numprocesses is None
+        and not config.option.collectonly
+        and not config.option.usepdb
+        and not one_file
+    ):  # one file runs in one worker anyway
         config.option.numprocesses = 2
         # A notebook's cells stay in one kernel, a file's module fixtures on one worker; the long
         # independent tests of SPREAD files go one by one to whichever worker is free.

@@ -67,12 +67,13 @@ def task_folder(tmp_path, sample):
                 labels = [round(1.0 + 3.5 * y, 1) for y in labels]
             else:
                 labels = [(i + y) % info.num_labels for i, y in enumerate(labels)]
-            texts = {column: list(part[source]) for column, source
-                     in zip(info.text_columns, ("sentence1", "sentence2"))}
+            texts = {
+                column: list(part[source]) for column, source in zip(info.text_columns, ("sentence1", "sentence2"))
+            }
             with quiet_libraries():  # the fixture's own writing: no bars in the tests' output
-                datasets.Dataset.from_dict({**texts, "label": labels, "idx": list(range(n))},
-                                           features=info.features()).to_parquet(
-                    str(folder / f"{split}-00000-of-00001.parquet"))
+                datasets.Dataset.from_dict(
+                    {**texts, "label": labels, "idx": list(range(n))}, features=info.features()
+                ).to_parquet(str(folder / f"{split}-00000-of-00001.parquet"))
             rows[split] = n
         return folder, rows
 
@@ -85,8 +86,13 @@ def read_only_dir(tmp_path):
     without write permission (an ordinary user)."""
     folder = tmp_path / "read-only"
     folder.mkdir()
-    mounted = os.geteuid() == 0 and subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)], capture_output=True).returncode == 0
+    mounted = (
+        os.geteuid() == 0
+        and subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(folder)], capture_output=True
+        ).returncode
+        == 0
+    )
     if not mounted:
         folder.chmod(0o500)
         if os.access(folder, os.W_OK):
@@ -138,6 +144,7 @@ class _HubThenHandler(http.server.BaseHTTPRequestHandler):
     """Answers the check's two requests and the agent registry as the Hub does, then every other
     request with HTTP 500 (mode "500") or never ("stall"); subclassed per server with `mode`,
     `seen` (the other requests' (method, path)) and `release` (ends the stalls)."""
+
     protocol_version = "HTTP/1.1"
     mode, seen, release = "500", [], threading.Event()
 
@@ -154,8 +161,9 @@ class _HubThenHandler(http.server.BaseHTTPRequestHandler):
 
         probe = "urllib" in self.headers.get("User-Agent", "")
         if probe and (self.command, self.path) in {("GET", hub.API_PATH), ("HEAD", hub.FILE_PATH)}:
-            return self._answer(200, {"Content-Type": "application/json", hub.REPO_COMMIT_HEADER: "0" * 40,
-                                      "ETag": '"abc"'}, b"{}")
+            return self._answer(
+                200, {"Content-Type": "application/json", hub.REPO_COMMIT_HEADER: "0" * 40, "ETag": '"abc"'}, b"{}"
+            )
         if self.path == "/api/agent-harnesses":
             registry = {"standardEnvVars": [], "harnesses": {}}
             return self._answer(200, {"Content-Type": "application/json"}, json.dumps(registry).encode())

@@ -35,11 +35,15 @@ def _three(name, solution, wrong, hint, **objects):
 
 # ---- the API ----------------------------------------------------------------------------------
 
+
 def test_bad_use_is_one_parameter_error():
     with pytest.raises(helpers.ParameterError, match=r"exercise='lables': choose one of labels, longest"):
         exercises.check("lables", 1)
-    with pytest.raises(helpers.ParameterError, match=r"exercise='labels': its check \(.+\) takes the answer and "
-                                                     r"splits=\.\.\., indices=\.\.\.; missing: indices"):
+    with pytest.raises(
+        helpers.ParameterError,
+        match=r"exercise='labels': its check \(.+\) takes the answer and "
+        r"splits=\.\.\., indices=\.\.\.; missing: indices",
+    ):
         exercises.check("labels", (1, 0), splits=[])
     with pytest.raises(helpers.ParameterError, match="not known: dataset"):
         exercises.check("calls", ..., dataset=None, datasets=None)
@@ -53,7 +57,30 @@ def test_a_check_prints_exactly_one_line(capsys, sample):
     exercises.check("calls", (sample["train"].num_rows, 1), dataset=sample["train"])
     assert capsys.readouterr().out.splitlines() == [
         "calls: not yet: answer with two values in parentheses: (calls with batched=False, calls with batched=True)",
-        "calls: not answered yet", "calls: correct"]
+        "calls: not answered yet",
+        "calls: correct",
+    ]
+
+
+def test_grade_raises_the_checks_line_unless_correct(capsys, sample):
+    """nbgrader's autograded cells: a cell that raises scores nothing; a quiz's value is its partial credit."""
+    rows = sample["train"].num_rows
+    exercises.grade("calls", (rows, 1), dataset=sample["train"])
+    assert capsys.readouterr().out == "calls: correct\n"
+    for answer, line in [
+        (..., "calls: not answered yet"),
+        ((rows, 2), "calls: not yet: the second number is not right: with batched=True"),
+    ]:
+        with pytest.raises(AssertionError) as raised:
+            exercises.grade("calls", answer, dataset=sample["train"])
+        assert str(raised.value).startswith(line)
+        assert raised.value._render_traceback_() == [f"AssertionError: {raised.value}"]  # one line in Jupyter
+    key = exercises.quiz_key("01")
+    wrong = next(letter for letter in "abcd" if letter != key[3])
+    assert exercises.grade_quiz("01", {**key, 3: wrong}) == 2 and exercises.grade_quiz("01", key) == 3
+    assert exercises.grade_quiz("01", ...) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 9 and printed[2].startswith(f"quiz 01.3: not yet: not {wrong}: ")
 
 
 def test_an_answer_the_check_cannot_read_is_not_yet_in_one_line(sample):
@@ -64,6 +91,7 @@ def test_an_answer_the_check_cannot_read_is_not_yet_in_one_line(sample):
 
 
 # ---- notebook 1 -------------------------------------------------------------------------------
+
 
 def test_labels_of_the_course_elements(sample):
     train, validation = sample["train"], sample["validation"]
@@ -94,12 +122,19 @@ def test_longest_first_sentence(sample):
     lengths = [len(text) for text in train["sentence1"]]
     longest = train[lengths.index(max(lengths))]["idx"]
     shorter = train[lengths.index(min(lengths))]["idx"]
-    _three("longest", longest, shorter, f"has a sentence1 of {min(lengths)} characters; another row's is longer",
-           dataset=train, column="sentence1")
+    _three(
+        "longest",
+        longest,
+        shorter,
+        f"has a sentence1 of {min(lengths)} characters; another row's is longer",
+        dataset=train,
+        column="sentence1",
+    )
     assert _status("longest", 10_000, dataset=train, column="sentence1")[1] == "no row has idx 10000"
 
 
 # ---- notebook 2 -------------------------------------------------------------------------------
+
 
 def test_pair_against_separate(sample, bert_tokenizer):
     example = sample["train"][15]
@@ -117,8 +152,12 @@ def test_distilbert_keys(sample):
 
     distilbert = AutoTokenizer.from_pretrained(helpers.resolve("distilbert-base-uncased", "sample").target)
     assert type(distilbert).__name__ == "BertTokenizer"  # what AutoTokenizer picks for model type distilbert
-    objects = {"checkpoint": "distilbert-base-uncased", "source": "sample", "example": sample["train"][0],
-               "columns": ("sentence1", "sentence2")}
+    objects = {
+        "checkpoint": "distilbert-base-uncased",
+        "source": "sample",
+        "example": sample["train"][0],
+        "columns": ("sentence1", "sentence2"),
+    }
     right = list(distilbert(sample["train"][0]["sentence1"], sample["train"][0]["sentence2"]))
     assert right == ["input_ids", "token_type_ids", "attention_mask"]  # not what the course says
     _three("distilbert_keys", right, ["input_ids", "attention_mask"], "it returns 1 more key(s)", **objects)
@@ -127,6 +166,7 @@ def test_distilbert_keys(sample):
 
 
 # ---- notebook 3 -------------------------------------------------------------------------------
+
 
 def test_calls_are_what_map_really_does(sample):
     train, calls = sample["train"], []
@@ -149,9 +189,15 @@ def sst2_like():
 
     features = helpers.get_task("sst2").features()
     texts = {"train": ["a fine film", "dull , dull , dull", "i laughed"], "validation": ["not for me"]}
-    return DatasetDict({split: Dataset.from_dict({"sentence": rows, "label": [i % 2 for i in range(len(rows))],
-                                                  "idx": list(range(len(rows)))}, features=features)
-                        for split, rows in texts.items()})
+    return DatasetDict(
+        {
+            split: Dataset.from_dict(
+                {"sentence": rows, "label": [i % 2 for i in range(len(rows))], "idx": list(range(len(rows)))},
+                features=features,
+            )
+            for split, rows in texts.items()
+        }
+    )
 
 
 def test_sst2_is_single_sentences(sst2_like, bert_tokenizer):
@@ -193,7 +239,7 @@ def test_any_task_solution_on_each_task_schema(task, task_folder, bert_tokenizer
         return results[-1]
 
     assert _status("any_task", recorded, tokenizer=bert_tokenizer, examples=[(raw, task)]) == (CORRECT, "")
-    tokenized, = results
+    (tokenized,) = results
     columns = helpers.get_task(task).text_columns
     assert {split: part.num_rows for split, part in tokenized.items()} == rows
     for split, part in tokenized.items():
@@ -204,11 +250,11 @@ def test_any_task_solution_on_each_task_schema(task, task_folder, bert_tokenizer
 
 def test_the_course_function_is_not_an_any_task_answer(sample, sst2_like, bert_tokenizer):
     def pairs_only(raw_datasets, task_name):  # the course's function, which knows MRPC's columns only
-        return raw_datasets.map(lambda e: bert_tokenizer(e["sentence1"], e["sentence2"], truncation=True),
-                                batched=True)
+        return raw_datasets.map(lambda e: bert_tokenizer(e["sentence1"], e["sentence2"], truncation=True), batched=True)
 
-    status, hint = _status("any_task", pairs_only, tokenizer=bert_tokenizer,
-                           examples=[(sample, "mrpc"), (sst2_like, "sst2")])
+    status, hint = _status(
+        "any_task", pairs_only, tokenizer=bert_tokenizer, examples=[(sample, "mrpc"), (sst2_like, "sst2")]
+    )
     assert (status, hint) == (NOT_YET, "preprocess(raw_datasets, 'sst2') raised KeyError: 'sentence1'")
     status, hint = _status("any_task", lambda raw, task: raw, tokenizer=bert_tokenizer, examples=[(sample, "mrpc")])
     assert hint == "for mrpc, train: no input_ids column: return the tokenizer's output from your function"
@@ -216,10 +262,13 @@ def test_the_course_function_is_not_an_any_task_answer(sample, sst2_like, bert_t
 
 # ---- notebook 4 -------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def lengths(sample, bert_tokenizer):
-    return [len(ids) for ids in bert_tokenizer(list(sample["train"]["sentence1"]),
-                                               list(sample["train"]["sentence2"]))["input_ids"]]
+    return [
+        len(ids)
+        for ids in bert_tokenizer(list(sample["train"]["sentence1"]), list(sample["train"]["sentence2"]))["input_ids"]
+    ]
 
 
 def test_collated_shape(sample, bert_tokenizer):
@@ -240,20 +289,23 @@ def test_fewest_widths(lengths):
     fewest = min(widths, key=widths.get)
     most = max(widths, key=widths.get)
     assert widths[most] > widths[fewest]  # a question with a wrong answer
-    _three("fewest_widths", fewest, most, f"{most} gives {widths[most]} distinct widths; another gives fewer",
-           stats=stats)
+    _three(
+        "fewest_widths", fewest, most, f"{most} gives {widths[most]} distinct widths; another gives fewer", stats=stats
+    )
     assert _status("fewest_widths", "fixed", stats=stats)[1].startswith("answer with one of the strategies")
 
 
 # ---- notebook 5 -------------------------------------------------------------------------------
+
 
 def test_adam_step_moves_weights_by_about_the_learning_rate():
     import torch
     from transformers import BertConfig, BertForSequenceClassification
 
     torch.manual_seed(0)
-    model = BertForSequenceClassification(BertConfig(vocab_size=64, hidden_size=16, num_hidden_layers=1,
-                                                     num_attention_heads=2, intermediate_size=32))
+    model = BertForSequenceClassification(
+        BertConfig(vocab_size=64, hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=32)
+    )
     before = {name: p.detach().clone() for name, p in model.named_parameters()}
     optimizer = torch.optim.AdamW(model.parameters(), lr=5e-5)
     model(input_ids=torch.randint(1, 64, (4, 10)), labels=torch.tensor([0, 1, 1, 0])).loss.backward()
@@ -266,6 +318,7 @@ def test_adam_step_moves_weights_by_about_the_learning_rate():
 
 
 # ---- notebooks 6 and 7 ------------------------------------------------------------------------
+
 
 def test_positions_ratio(lengths):
     stats = helpers.padding_stats(lengths, batch_size=16, max_length=128, seed=0)
@@ -282,6 +335,7 @@ def test_shard_rows(sample):
 
 
 # ---- quizzes ----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("quiz", list(exercises.QUIZZES))
 def test_quiz_keys_and_explanations(quiz):
@@ -300,12 +354,14 @@ def test_quiz_keys_and_explanations(quiz):
         result = exercises.quiz_verdicts(quiz, {**key, number: "e"})[number - 1]
         assert result.hint == "answer with one letter: a, b, c, d"
     assert {v.hint for v in exercises.quiz_verdicts(quiz, ["a"])} == {
-        "answer with a dict of letters, such as {1: 'a', 2: ..., 3: ...}"}
+        "answer with a dict of letters, such as {1: 'a', 2: ..., 3: ...}"
+    }
     # the right letters are nowhere in the module as they are: only digests
     assert all(q.key not in "abcd" and len(q.key) == 16 for q in questions.values())
 
 
 # ---- the stored notebooks ---------------------------------------------------------------------
+
 
 def _read(nn):
     return nbformat.read(str(NOTEBOOKS[nn]), as_version=4)
@@ -325,8 +381,13 @@ def test_stored_notebook_checks_say_correct(nn):
     expected |= {f"quiz {nn}.{number}" for number in exercises.QUIZZES[nn]}
     assert set(checks) == expected
     assert set(checks.values()) == {CORRECT}
-    lines = [o["data"]["text/plain"] for c in nb.cells if c.cell_type == "code" for o in c.outputs
-             if exercises.CHECK_KEY in o.get("metadata", {})]
+    lines = [
+        o["data"]["text/plain"]
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if exercises.CHECK_KEY in o.get("metadata", {})
+    ]
     assert lines == [f"{name}: correct" for name in checks]  # one line each, in the notebook's order
 
 
@@ -371,8 +432,9 @@ def test_takeaways_quiz_and_course_link_end_the_notebook(nn):
     nb = _read(nn)
     markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
     takeaways = next(m for m in markdown if "## Key takeaways" in m)
-    bullets = [line for line in takeaways.split("## Key takeaways")[1].split("##")[0].splitlines()
-               if line.startswith("- ")]
+    bullets = [
+        line for line in takeaways.split("## Key takeaways")[1].split("##")[0].splitlines() if line.startswith("- ")
+    ]
     assert 3 <= len(bullets) <= 5
     quiz_text = next(m for m in markdown if "## Quiz" in m)
     shown = exercises.quiz_markdown(nn)  # rendered from helpers/quizzes/NN.json, the quiz's one copy

@@ -13,13 +13,20 @@ import shutil
 from pathlib import Path
 
 from ..errors import ParameterError
-from ..running.outdir import check_out_dir, staging_folder
 from ..offline.sources import check_name, check_source, check_task_source, resolve, write_dataset_card
+from ..running.outdir import check_out_dir, staging_folder
 from ..tasks import HUB_DATASET, get_task
 
 # The files a checkpoint needs to load its tokenizer and model: no other frameworks' weights.
-MODEL_FILES = ["config.json", "tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
-               "vocab.txt", "*.model", "model.safetensors"]
+MODEL_FILES = [
+    "config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "vocab.txt",
+    "*.model",
+    "model.safetensors",
+]
 
 
 def build_bundle(tasks, checkpoints, out, source: str = "auto") -> dict:
@@ -44,9 +51,13 @@ def build_bundle(tasks, checkpoints, out, source: str = "auto") -> dict:
                 out.rmdir()  # empty, as checked
             staging.rename(out)
         except OSError as error:  # another command wrote into `out` while this one worked
-            raise ParameterError("out", str(out), "was written into by another command meanwhile "
-                                 f"({error.strerror or error}); the bundle was not saved: choose a new "
-                                 "folder") from None
+            raise ParameterError(
+                "out",
+                str(out),
+                "was written into by another command meanwhile "
+                f"({error.strerror or error}); the bundle was not saved: choose a new "
+                "folder",
+            ) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return manifest

@@ -71,6 +71,10 @@ def noise(notebook) -> dict[str, int]:
         notebook = json.loads(Path(notebook).read_text(encoding="utf-8"))
     cells = notebook["cells"] if isinstance(notebook, dict) else notebook
     outputs = [o for c in cells if c.get("cell_type", "code") == "code" for o in c.get("outputs", [])]
-    widgets = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
-               and _PROGRESS_BAR.search("".join(o["data"].get("text/plain", "")))]
+    widgets = [
+        o
+        for o in outputs
+        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        and _PROGRESS_BAR.search("".join(o["data"].get("text/plain", "")))
+    ]
     return {"stderr": sum(o.get("name") == "stderr" for o in outputs), "progress widgets": len(widgets)}

@@ -62,8 +62,11 @@ def student_copy(notebook, name: str = "notebook"):
         if is_solution(cell):
             stub = cell.metadata.get(EXERCISE_KEY, {}).get("stub")
             if not isinstance(stub, str):
-                raise ParameterError("notebook", name, f"cell {number} is a solution without a stub in its "
-                                     f"metadata ({EXERCISE_KEY}.stub)")
+                raise ParameterError(
+                    "notebook",
+                    name,
+                    f"cell {number} is a solution without a stub in its metadata ({EXERCISE_KEY}.stub)",
+                )
             cell.source = stub
         cell.outputs = []
         cell.execution_count = None
@@ -89,16 +92,17 @@ def write_student_copies(notebooks: list[Path], out, overwrite: bool = False, so
     leaves the folder untouched."""
     import nbformat
 
-    from ..running.outdir import check_out_dir, claimed
     from ..offline.sources import check_source
+    from ..running.outdir import check_out_dir, claimed
 
     writes = [nb.name for nb in notebooks]  # --overwrite replaces these copies, nothing else
     folder = check_out_dir(out, overwrite=overwrite, writes=writes)
     if source is not None:
         source = check_source(source)
         if source in ("auto", "hub", "sample"):
-            raise ParameterError("source", source, "must be a folder (a classroom bundle): the copies already "
-                                 "default to 'auto'")
+            raise ParameterError(
+                "source", source, "must be a folder (a classroom bundle): the copies already default to 'auto'"
+            )
     copies = {nb.name: student_copy(nbformat.read(str(nb), as_version=4), nb.stem) for nb in notebooks}
     if source is not None:
         relative = os.path.relpath(source, folder.resolve())
@@ -113,14 +117,21 @@ def write_student_copies(notebooks: list[Path], out, overwrite: bool = False, so
 
 def add_parser(sub) -> argparse.ArgumentParser:
     """The `student` command, on the command line's subparsers."""
-    parser = sub.add_parser("student", help="write copies of the notebooks for a class: solutions replaced by "
-                                            "their stubs, outputs cleared")
+    parser = sub.add_parser(
+        "student", help="write copies of the notebooks for a class: solutions replaced by their stubs, outputs cleared"
+    )
     parser.add_argument("notebooks", nargs="*", help="numbers or names (default: all), e.g. 01 03_batched_map")
     parser.add_argument("--out", required=True, help="a new or empty folder for the copies")
-    parser.add_argument("--overwrite", action="store_true", help="write into a non-empty --out, replacing only "
-                                                                 "the copies this command writes")
-    parser.add_argument("--source", help="a data folder (a classroom bundle) the copies use by default, written "
-                                         "relative to --out: hand out the copies and the folder side by side")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="write into a non-empty --out, replacing only the copies this command writes",
+    )
+    parser.add_argument(
+        "--source",
+        help="a data folder (a classroom bundle) the copies use by default, written "
+        "relative to --out: hand out the copies and the folder side by side",
+    )
     parser.set_defaults(func=cmd_student)
     return parser
 
@@ -131,14 +142,17 @@ def cmd_student(args) -> int:
     from ..report import short_path
     from ..running.runner import list_notebooks
 
-    written = write_student_copies(list_notebooks(args.notebooks), args.out, overwrite=args.overwrite,
-                                   source=args.source)
+    written = write_student_copies(
+        list_notebooks(args.notebooks), args.out, overwrite=args.overwrite, source=args.source
+    )
     for path in written:
         answers = len(solution_cells(nbformat.read(str(path), as_version=4)))
         print(f"{path.name}: {answers} answer cell(s) for the student")
     folder = short_path(written[0].parent) if written else args.out
-    print(f"{len(written)} student copies in {folder}: solutions replaced by their stubs, outputs cleared; "
-          "each self-check says 'not answered yet' until the student answers")
+    print(
+        f"{len(written)} student copies in {folder}: solutions replaced by their stubs, outputs cleared; "
+        "each self-check says 'not answered yet' until the student answers"
+    )
     if args.source is not None:
         print(f"their data: {args.source}, found at the same place beside the copies (hand out both folders)")
     return 0

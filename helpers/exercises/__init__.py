@@ -17,6 +17,9 @@ question (`check_quiz("01", quiz_answers)`). Their key is kept here as digests, 
 appear nowhere in plain text; `quiz_key(notebook)` recovers them for the stored notebooks, whose
 answer cells call it (student copies get the stub instead).
 
+`grade` and `grade_quiz` are the same checks for nbgrader's autograded cells (`python -m helpers
+nbgrader`): a failed exercise raises, with its hint; a quiz scores a point per right letter.
+
 The line is shown with the status in its output metadata (`CHECK_KEY`), where tests and tools read
 it back from an executed notebook (`read_checks`). Using the API wrongly (an exercise that does not
 exist, an object the check needs left out) is one ParameterError.
@@ -67,6 +70,7 @@ def _exercise(name: str, notebook: str, question: str, *needs: str):
     def register(judge):
         EXERCISES[name] = Exercise(name, notebook, needs, judge, question)
         return judge
+
     return register
 
 
@@ -82,10 +86,14 @@ def verdict(name: str, answer, **objects) -> Verdict:
     missing = [n for n in exercise.needs if n not in objects]
     unknown = [n for n in objects if n not in exercise.needs]
     if missing or unknown:
-        raise ParameterError("exercise", name, f"its check ({exercise.question}) takes the answer and "
-                             f"{_keywords(exercise.needs)}"
-                             + (f"; missing: {', '.join(missing)}" if missing else "")
-                             + (f"; not known: {', '.join(unknown)}" if unknown else ""))
+        raise ParameterError(
+            "exercise",
+            name,
+            f"its check ({exercise.question}) takes the answer and "
+            f"{_keywords(exercise.needs)}"
+            + (f"; missing: {', '.join(missing)}" if missing else "")
+            + (f"; not known: {', '.join(unknown)}" if unknown else ""),
+        )
     if answer is Ellipsis:
         return Verdict(name, NOT_ANSWERED)
     try:
@@ -98,6 +106,22 @@ def verdict(name: str, answer, **objects) -> Verdict:
 def check(name: str, answer, **objects) -> None:
     """Check an exercise's answer against what the objects passed in say; show one line."""
     result = verdict(name, answer, **objects)
+    show(result)
+
+
+class NotCorrect(AssertionError):
+    """An autograded check that failed (`grade`): nbgrader scores a cell that raises as no points."""
+
+    def _render_traceback_(self):  # IPython shows the one line, as for a ParameterError
+        return [f"AssertionError: {self}"]
+
+
+def grade(name: str, answer, **objects) -> None:
+    """`check` for an autograded cell (nbgrader): the line when correct, else NotCorrect with the
+    line, its hint included."""
+    result = verdict(name, answer, **objects)
+    if result.status != CORRECT:
+        raise NotCorrect(result.line)
     show(result)
 
 
@@ -125,7 +149,7 @@ def _first_line(error) -> str:
 
 def _one_line(text: str, width: int = 200) -> str:
     text = " ".join(str(text).split())
-    return text if len(text) <= width else text[:width - 3] + "..."
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _pair_of(answer, what: str) -> str | None:
@@ -141,6 +165,7 @@ def course_index(index: int, rows: int) -> int:
 
 
 # ---- 01: loading ------------------------------------------------------------------------------
+
 
 @_exercise("labels", "01", "the labels of the course's elements 15 (train) and 87 (validation)", "splits", "indices")
 def _labels(answer, splits, indices):
@@ -160,8 +185,7 @@ def _labels(answer, splits, indices):
         if not is_number(given):
             return f"give each label as its integer (or its name): the {names[position]} is {type(given).__name__}"
         if not math.isclose(given, expected, abs_tol=1e-6):
-            return (f"the {names[position]} label is not right: index the split at {index} and read the "
-                    "row's 'label'")
+            return f"the {names[position]} label is not right: index the split at {index} and read the row's 'label'"
     return None
 
 
@@ -173,18 +197,27 @@ def _longest(answer, dataset, column):
     if answer not in lengths:
         return f"no row has idx {answer}"
     if lengths[answer] < max(lengths.values()):
-        return (f"the row with idx {answer} has a {column} of {lengths[answer]} characters; "
-                "another row's is longer")
+        return f"the row with idx {answer} has a {column} of {lengths[answer]} characters; another row's is longer"
     return None
 
 
 # ---- 02: pairs --------------------------------------------------------------------------------
 
-@_exercise("pair_vs_separate", "02", "element 15 tokenized separately and as a pair: what differs",
-           "tokenizer", "example", "columns")
+
+@_exercise(
+    "pair_vs_separate",
+    "02",
+    "element 15 tokenized separately and as a pair: what differs",
+    "tokenizer",
+    "example",
+    "columns",
+)
 def _pair_vs_separate(answer, tokenizer, example, columns):
-    problem = _pair_of(answer, "(tokens of the pair minus the tokens of the two separate results, "
-                               "how many of the pair's token_type_ids are 1)")
+    problem = _pair_of(
+        answer,
+        "(tokens of the pair minus the tokens of the two separate results, "
+        "how many of the pair's token_type_ids are 1)",
+    )
     if problem:
         return problem
     first, second = (example[c] for c in columns)
@@ -193,16 +226,24 @@ def _pair_vs_separate(answer, tokenizer, example, columns):
     difference = len(pair["input_ids"]) - separate
     ones = sum(pair.get("token_type_ids") or [])
     if answer[0] != difference:
-        return ("the first number is not right: count the special tokens ([CLS], [SEP]) in each result; "
-                "the word tokens are the same")
+        return (
+            "the first number is not right: count the special tokens ([CLS], [SEP]) in each result; "
+            "the word tokens are the same"
+        )
     if answer[1] != ones:
-        return ("the second number is not right: the second segment is the second sentence and the "
-                "[SEP] that closes it")
+        return "the second number is not right: the second segment is the second sentence and the [SEP] that closes it"
     return None
 
 
-@_exercise("distilbert_keys", "02", "which keys the tokenizer AutoTokenizer loads for a checkpoint returns for a pair",
-           "checkpoint", "source", "example", "columns")
+@_exercise(
+    "distilbert_keys",
+    "02",
+    "which keys the tokenizer AutoTokenizer loads for a checkpoint returns for a pair",
+    "checkpoint",
+    "source",
+    "example",
+    "columns",
+)
 def _distilbert_keys(answer, checkpoint, source, example, columns):
     """The check loads the checkpoint's tokenizer itself (quietly), so the question can come before
     the notebook loads it."""
@@ -220,12 +261,15 @@ def _distilbert_keys(answer, checkpoint, source, example, columns):
     if extra:
         return f"it does not return {', '.join(map(repr, extra))}"
     if given != returned:
-        return (f"it returns {len(returned) - len(given)} more key(s): on the pinned transformers, which "
-                "class does AutoTokenizer pick for it?")
+        return (
+            f"it returns {len(returned) - len(given)} more key(s): on the pinned transformers, which "
+            "class does AutoTokenizer pick for it?"
+        )
     return None
 
 
 # ---- 03: map ----------------------------------------------------------------------------------
+
 
 def _map_batch_size() -> int:
     """map's default batch_size, read from the library itself."""
@@ -245,8 +289,10 @@ def _calls(answer, dataset):
     if answer[0] != rows:
         return "the first number is not right: without batching, map calls the function once per example"
     if answer[1] != -(-rows // _map_batch_size()):
-        return ("the second number is not right: with batched=True, map passes batch_size examples per call "
-                "(see help(Dataset.map) for its default)")
+        return (
+            "the second number is not right: with batched=True, map passes batch_size examples per call "
+            "(see help(Dataset.map) for its default)"
+        )
     return None
 
 
@@ -266,12 +312,11 @@ def _tokenized_problem(result, raw, columns: tuple[str, ...], tokenizer) -> str 
     expected = tokenizer(*(list(raw[c]) for c in columns), truncation=True)["input_ids"]
     for row, (got, want) in enumerate(zip(result["input_ids"], expected)):
         if list(got) != want:
-            tail = list(got[len(want):])
-            if list(got[:len(want)]) == want and tail and set(tail) == {tokenizer.pad_token_id}:
+            tail = list(got[len(want) :])
+            if list(got[: len(want)]) == want and tail and set(tail) == {tokenizer.pad_token_id}:
                 return f"row {row} is padded: leave padding to the collator (notebook 4)"
             which = " and ".join(repr(c) for c in columns)
-            return (f"input_ids of row {row} differ from tokenizer(...) on the column(s) {which} with "
-                    "truncation=True")
+            return f"input_ids of row {row} differ from tokenizer(...) on the column(s) {which} with truncation=True"
     return None
 
 
@@ -280,7 +325,7 @@ def _dataset_dict_problem(result, raw, columns, tokenizer) -> str | None:
 
     if isinstance(raw, DatasetDict):
         if not isinstance(result, DatasetDict):
-            return (f"map the whole DatasetDict (all its splits), not one part: got {type(result).__name__}")
+            return f"map the whole DatasetDict (all its splits), not one part: got {type(result).__name__}"
         if list(result) != list(raw):
             return f"it has splits {list(result)}, the raw data {list(raw)}"
         for split in raw:
@@ -304,14 +349,15 @@ def _any_task(answer, examples, tokenizer):
     from ..tasks import get_task
 
     if not callable(answer):
-        return ("answer with the function itself, preprocess(raw_datasets, task_name) -> the tokenized "
-                f"DatasetDict (got {type(answer).__name__})")
+        return (
+            "answer with the function itself, preprocess(raw_datasets, task_name) -> the tokenized "
+            f"DatasetDict (got {type(answer).__name__})"
+        )
     for raw, task in examples:
         try:
             result = answer(raw, task)
         except Exception as error:
-            return (f"preprocess(raw_datasets, {task!r}) raised {type(error).__name__}: "
-                    f"{_first_line(error)}")
+            return f"preprocess(raw_datasets, {task!r}) raised {type(error).__name__}: {_first_line(error)}"
         problem = _dataset_dict_problem(result, raw, get_task(task).text_columns, tokenizer)
         if problem:
             return f"for {task}, {problem}"
@@ -319,6 +365,7 @@ def _any_task(answer, examples, tokenizer):
 
 
 # ---- 04: collating ----------------------------------------------------------------------------
+
 
 @_exercise("collated_shape", "04", "the shape of a collated batch, predicted", "collator", "features")
 def _collated_shape(answer, collator, features):
@@ -348,20 +395,23 @@ def _fewest_widths(answer, stats):
 
 # ---- 05: one step -----------------------------------------------------------------------------
 
+
 @_exercise("adam_step", "05", "the largest change of any weight after one AdamW step", "model", "before")
 def _adam_step(answer, model, before):
     if not is_number(answer) or answer <= 0:
         return "answer with a positive number, such as 1e-3"
     largest = max((p.detach() - before[name]).abs().max().item() for name, p in model.named_parameters())
     if answer > 2 * largest:
-        return ("too large: on its first step, Adam divides each gradient by its own size, so how far can "
-                "one weight move?")
+        return (
+            "too large: on its first step, Adam divides each gradient by its own size, so how far can one weight move?"
+        )
     if answer < largest / 2:
         return "too small: a weight with a gradient moves by about the same amount, whatever its gradient's size"
     return None
 
 
 # ---- 06: the padding lab ----------------------------------------------------------------------
+
 
 @_exercise("positions_ratio", "06", "the speedup of dynamic over fixed padding that positions predict", "stats")
 def _positions_ratio(answer, stats):
@@ -370,12 +420,15 @@ def _positions_ratio(answer, stats):
     expected = stats["fixed"].positions / stats["dynamic"].positions
     if not math.isclose(answer, expected, rel_tol=0.02):
         direction = "high" if answer > expected else "low"
-        return (f"too {direction}: divide the positions fixed padding computes by those dynamic padding "
-                "computes (a strategy's positions: its batches' sizes times their widths)")
+        return (
+            f"too {direction}: divide the positions fixed padding computes by those dynamic padding "
+            "computes (a strategy's positions: its batches' sizes times their widths)"
+        )
     return None
 
 
 # ---- 07: several processes --------------------------------------------------------------------
+
 
 @_exercise("shard_rows", "07", "rows each process gets from split_dataset_by_node", "dataset", "world_size")
 def _shard_rows(answer, dataset, world_size):
@@ -387,14 +440,16 @@ def _shard_rows(answer, dataset, world_size):
     if len(answer) != world_size:
         return f"give one number per process: {world_size} of them"
     if sum(answer) != dataset.num_rows:
-        return (f"the ranks' rows add up to {sum(answer)}, the dataset has {dataset.num_rows}: every row goes "
-                "to one rank")
+        return (
+            f"the ranks' rows add up to {sum(answer)}, the dataset has {dataset.num_rows}: every row goes to one rank"
+        )
     if list(answer) != expected:
         return "each rank gets one contiguous chunk; which rank gets the extra row when they do not divide evenly?"
     return None
 
 
 # ---- quizzes ----------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Question:
@@ -420,9 +475,12 @@ def _load_quizzes() -> dict[str, dict[int, Question]]:
     quizzes = {}
     for path in sorted(QUIZ_DIR.glob("[0-9][0-9].json")):
         questions = json.loads(path.read_text(encoding="utf-8"))
-        quizzes[path.stem] = {int(number): Question(q["prompt"], {letter: (c["choice"], c["why"])
-                                                                   for letter, c in q["choices"].items()}, q["key"])
-                              for number, q in questions.items()}
+        quizzes[path.stem] = {
+            int(number): Question(
+                q["prompt"], {letter: (c["choice"], c["why"]) for letter, c in q["choices"].items()}, q["key"]
+            )
+            for number, q in questions.items()
+        }
     return quizzes
 
 
@@ -431,9 +489,11 @@ QUIZZES: dict[str, dict[int, Question]] = _load_quizzes()
 
 def quiz_markdown(quiz: str) -> str:
     """The quiz's questions and choices as the notebook's quiz cell shows them, rendered from the data."""
-    return "\n\n".join(f"**{number}. {question.prompt}**\n" + "\n".join(
-        f"- {letter}. {text}" for letter, (text, _) in question.choices.items())
-        for number, question in get_quiz(quiz).items())
+    return "\n\n".join(
+        f"**{number}. {question.prompt}**\n"
+        + "\n".join(f"- {letter}. {text}" for letter, (text, _) in question.choices.items())
+        for number, question in get_quiz(quiz).items()
+    )
 
 
 def get_quiz(quiz) -> dict[int, Question]:
@@ -472,6 +532,15 @@ def check_quiz(quiz: str, answers) -> None:
     """Check a quiz's answers, one line per question."""
     for result in quiz_verdicts(quiz, answers):
         show(result)
+
+
+def grade_quiz(quiz: str, answers) -> int:
+    """`check_quiz` for an autograded cell: one line per question, and the number right as the
+    cell's value, which nbgrader takes as the cell's partial credit (a point a question)."""
+    results = quiz_verdicts(quiz, answers)
+    for result in results:
+        show(result)
+    return sum(result.status == CORRECT for result in results)
 
 
 def quiz_key(quiz: str) -> dict[int, str]:

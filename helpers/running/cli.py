@@ -1,4 +1,4 @@
-"""Command line: python -m helpers {run,refresh,bench,bundle,student,train,build-sample} --help
+"""Command line: python -m helpers {run,refresh,bench,bundle,student,nbgrader,key,train,build-sample} --help
 
 Bad input is one line on stderr naming the parameter and what is allowed, exit code 2, nothing
 written; Ctrl-C during a run is one line and exit code 130.
@@ -191,7 +191,7 @@ def _add_bundle(sub) -> None:
 
 
 def main(argv=None) -> int:
-    from ..classroom import student
+    from ..classroom import grading, key, student
     from ..training import train
 
     parser = argparse.ArgumentParser(
@@ -204,6 +204,8 @@ def main(argv=None) -> int:
         _add_bench,
         _add_bundle,
         student.add_parser,
+        grading.add_parser,
+        key.add_parser,
         train.add_parser,
     ):
         add_parser(sub)
