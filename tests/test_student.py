@@ -8,6 +8,7 @@ import pytest
 import helpers
 from helpers import exercises
 from helpers.classroom import student
+from helpers.exercises import REVEAL_LINE
 from helpers.running.cli import main
 from helpers.running.runner import list_notebooks, notebook_parameters, run_notebooks
 
@@ -20,19 +21,25 @@ def _read(path):
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
 def test_a_student_copy_swaps_solutions_for_stubs_and_changes_nothing_else(notebook):
+    """Each answer becomes its stub, shown; the lines pointing at hidden answers go (a cell that held
+    only that line goes with it); every output is cleared; nothing else changes."""
     stored = _read(notebook)
     copied = student.student_copy(stored, notebook.stem)
-    assert copied.metadata == stored.metadata and len(copied.cells) == len(stored.cells)
-    for before, after in zip(stored.cells, copied.cells):
-        assert after.cell_type == before.cell_type and after.metadata == before.metadata
+    kept = [c for c in stored.cells if c.cell_type != "markdown" or student.without_reveal(c.source)]
+    assert copied.metadata == stored.metadata and len(copied.cells) == len(kept)
+    assert REVEAL_LINE not in nbformat.writes(copied)
+    for before, after in zip(kept, copied.cells):
+        assert after.cell_type == before.cell_type
         if before.cell_type != "code":
-            assert after == before
+            assert after.source == student.without_reveal(before.source) and after.metadata == before.metadata
             continue
         assert after.outputs == [] and after.execution_count is None
         if student.is_solution(before):
             assert after.source == before.metadata[student.EXERCISE_KEY]["stub"] != before.source
+            assert "jupyter" in before.metadata and "jupyter" not in after.metadata  # hidden answer, shown stub
+            assert {k: v for k, v in before.metadata.items() if k != "jupyter"} == after.metadata
         else:
-            assert after.source == before.source  # questions, self-checks and the course's cells
+            assert after.source == before.source and after.metadata == before.metadata
     assert stored.cells[-1] == _read(notebook).cells[-1]  # the stored notebook itself is untouched
 
 

@@ -23,8 +23,8 @@ import sys
 from pathlib import Path
 
 from ..errors import ParameterError
-from ..exercises import REVEAL_LINE, get_quiz
-from .student import EXERCISE_KEY, is_solution, student_copy
+from ..exercises import get_quiz
+from .student import EXERCISE_KEY, is_solution, student_copy, without_reveal
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"  # nbgrader's ClearSolutions delimiters, for Python
 SCHEMA_VERSION = 3  # nbgrader 0.9's cell metadata (nbgrader.nbgraderformat.SCHEMA_VERSION)
@@ -85,26 +85,15 @@ def _graded(cell, function: str, name: str) -> dict:
     return _nbgrader(f"check-{name}", grade=True, locked=True, points=1)
 
 
-def _without_reveal(text: str) -> str:
-    lines = text.splitlines()
-    while lines and lines[-1].strip() in ("", REVEAL_LINE):
-        lines.pop()
-    return "\n".join(lines)
-
-
 def nbgrader_notebook(notebook, name: str = "notebook"):
     """The notebook as nbgrader's source of an assignment (see the module's docstring)."""
     copied = student_copy(notebook, name)  # each answer's stub, and every output cleared
     cells = []
-    for worked, cell in zip(notebook.cells, copied.cells):
-        if cell.cell_type == "markdown":
-            cell.source = _without_reveal(cell.source)
-            if not cell.source:
-                continue
+    worked_cells = [c for c in notebook.cells if c.cell_type != "markdown" or without_reveal(c.source)]
+    for worked, cell in zip(worked_cells, copied.cells):  # student_copy dropped the same markdown cells
         call = check_call(cell.source) if cell.cell_type == "code" else None
         if is_solution(worked):
             cell.source = f"{cell.source}\n{BEGIN}\n{worked.source}\n{END}"
-            cell.metadata.pop("jupyter", None)  # shown: nbgrader hides the solution itself
             meta = _nbgrader(cell.metadata[EXERCISE_KEY]["name"], solution=True)
         elif call:
             meta = _graded(cell, *call)

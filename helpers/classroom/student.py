@@ -27,6 +27,7 @@ import re
 from pathlib import Path
 
 from ..errors import ParameterError
+from ..exercises import REVEAL_LINE
 
 SOLUTION_TAG = "solution"
 EXERCISE_KEY = "exercise"  # a solution cell's metadata: {"name": ..., "stub": ...}
@@ -53,9 +54,23 @@ def find_solution(notebook, exercise: str):
     return found[0]
 
 
+def without_reveal(text: str) -> str:
+    """A markdown cell's text without the closing line that points at a hidden worked answer."""
+    lines = text.splitlines()
+    while lines and lines[-1].strip() in ("", REVEAL_LINE):
+        lines.pop()
+    return "\n".join(lines)
+
+
 def student_copy(notebook, name: str = "notebook"):
-    """A copy with each solution replaced by its stub, every output and execution count cleared."""
+    """A copy with each solution replaced by its stub, shown (not hidden as the worked answers are),
+    the lines pointing at hidden answers gone (a cell that held only that line is dropped), every
+    output and execution count cleared."""
     copied = copy.deepcopy(notebook)
+    for cell in copied.cells:
+        if cell.cell_type == "markdown":
+            cell.source = without_reveal(cell.source)
+    copied.cells = [cell for cell in copied.cells if cell.cell_type != "markdown" or cell.source]
     for number, cell in enumerate(copied.cells):
         if cell.cell_type != "code":
             continue
@@ -68,6 +83,7 @@ def student_copy(notebook, name: str = "notebook"):
                     f"cell {number} is a solution without a stub in its metadata ({EXERCISE_KEY}.stub)",
                 )
             cell.source = stub
+            cell.metadata.pop("jupyter", None)  # the stub is for the student to see and fill in
         cell.outputs = []
         cell.execution_count = None
     return copied
