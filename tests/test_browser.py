@@ -207,8 +207,6 @@ def lab(tmp_path_factory):
     notebooks.mkdir()
     for notebook in list_notebooks():
         _lighter_copy(notebook, notebooks)
-    config, settings = _quiet_lab_settings(home)
-
     token, port, cdp_port = "browser-test-token", _free_port(), _free_port()
     server_log, browser_log = home / "server.log", home / "chromium.log"
     server = _start_lab(home, notebooks, port, token, server_log)
