@@ -80,10 +80,29 @@ def pytest_configure(config):
         config.option.nbval_sanitize_with = str(ROOT / "tests" / "sanitize.cfg")
 
 
+# Longest first, so that the two workers finish together: the browser test (one worker, about 100 s),
+# the nbgrader round trip, then the notebooks, longest first.
+FIRST = (
+    "test_browser.py",
+    "test_grading.py",
+    "07_multiple_processes.ipynb",
+    "06_padding_lab.ipynb",
+    "03_batched_map.ipynb",
+)
+
+
+def _rank(item, slow: bool) -> tuple:
+    if item.path.name in FIRST:
+        return (0, FIRST.index(item.path.name))
+    if item.path.suffix == ".ipynb":
+        return (1, 0)
+    return ((2 if item.path.name in SPREAD else 3) if slow else 4, 0)
+
+
 def pytest_collection_modifyitems(items):
     """Notebook cells are `notebooks` tests; whatever is not marked slow is a fast `unit` test.
 
-    Order, for two workers that finish together: the notebooks, the browser, the slow tests of the
+    Order, for two workers that finish together: FIRST, the other notebooks, the slow tests of the
     SPREAD files (each on its own), the other slow ones, then the fast ones, which fill the gaps.
     """
     rank = {}
@@ -93,12 +112,7 @@ def pytest_collection_modifyitems(items):
         slow = any(item.get_closest_marker(name) for name in SLOW_MARKERS)
         if not slow:
             item.add_marker(pytest.mark.unit)
-        if item.path.suffix == ".ipynb":
-            rank[item] = 0
-        elif item.path.name == "test_browser.py":
-            rank[item] = 1
-        else:
-            rank[item] = (2 if item.path.name in SPREAD else 3) if slow else 4
+        rank[item] = _rank(item, slow)
     items.sort(key=rank.__getitem__)  # stable: a file's tests keep their order
 
 

@@ -39,8 +39,7 @@ RUN_IN_BROWSER = {
     "01_loading_mrpc": "a deeper section and an answer, opened by a click",
     "03_batched_map": "Map progress bars drawn as widgets",
     "04_dynamic_padding": "the padding explorer's controls, moved",
-    "07_multiple_processes": "processes forked from a JupyterLab kernel",
-}
+}  # 07's processes forked from a kernel run cell by cell: nbval's kernel does that on every test run
 # Lighter timing cells: this test checks what a learner sees, not how fast the machine is.
 LIGHTER = {
     "02_pair_tokenization": "memory_rows = 1000",

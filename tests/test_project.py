@@ -71,7 +71,7 @@ def test_one_notebook_alone_from_another_folder_gives_the_suites_result(tmp_path
         timeout=180,
     )
     assert done.returncode == 0, done.stdout[-3000:]
-    assert re.search(r"\d+ passed", done.stdout) and "bringing up nodes" not in done.stdout
+    assert re.search(r"\d+ passed", done.stdout) and "bringing up nodes" not in done.stdout  # in this process
 
 
 def _imports(source: str, package: str = "") -> set[str]:
