@@ -206,21 +206,9 @@ def _submit(course: Path, student: str, notebook) -> None:
 
 
 @pytest.mark.processes
-def test_nbgrader_grades_three_students_exactly(tmp_path):
-    started = time.monotonic()
-    course = tmp_path / "course"
-    grading.write_course(list_notebooks(["01"]), course)
-    with open(course / "nbgrader_config.py", "a") as config:  # answer cells short, the course's cells as exported
-        config.write(
-            f"c.Execute.timeout_func = lambda cell: {ANSWER_TIMEOUT} "
-            "if cell.metadata.get('nbgrader', {}).get('solution') else c.Execute.timeout\n"
-        )
-    _nbgrader_run(course, ["generate_assignment", ASSIGNMENT])
-    released = _read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    stored = _read(NOTEBOOKS[0])
-    assert not [line for line in _solution_only_lines(stored) if line in _text(released)]
-    assert "quiz_key" not in _text(released) and "SOLUTION" not in _text(released)
-
+def _submit_three(course: Path, released, stored) -> str:
+    """Every answer right; the released stubs untouched; half right, one answer that raises and one
+    that never returns. Returns the wrong quiz letter the third student gave."""
     key = exercises.quiz_key("01")
     wrong = next(letter for letter in "abcd" if letter != key[3])
     _submit(
@@ -241,6 +229,25 @@ def test_nbgrader_grades_three_students_exactly(tmp_path):
             },
         ),
     )
+    return wrong
+
+
+def test_nbgrader_grades_three_students_exactly(tmp_path):
+    started = time.monotonic()
+    course = tmp_path / "course"
+    grading.write_course(list_notebooks(["01"]), course)
+    with open(course / "nbgrader_config.py", "a") as config:  # answer cells short, the course's cells as exported
+        config.write(
+            f"c.Execute.timeout_func = lambda cell: {ANSWER_TIMEOUT} "
+            "if cell.metadata.get('nbgrader', {}).get('solution') else c.Execute.timeout\n"
+        )
+    _nbgrader_run(course, ["generate_assignment", ASSIGNMENT])
+    released = _read(course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    stored = _read(NOTEBOOKS[0])
+    assert not [line for line in _solution_only_lines(stored) if line in _text(released)]
+    assert "quiz_key" not in _text(released) and "SOLUTION" not in _text(released)
+
+    wrong = _submit_three(course, released, stored)
     _nbgrader_run(course, ["autograde", ASSIGNMENT])
     _nbgrader_run(course, ["generate_feedback", ASSIGNMENT], ["export"])  # both only read the grades
 

@@ -54,7 +54,8 @@ def test_readme_opens_with_the_two_commands_and_ci_runs_the_test_one():
         "bash setup.sh && .venv/bin/python -m pytest",
     ]
     ci = [line for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.startswith("bash setup.sh")]
-    assert [line.replace(" .venv/bin/ruff check . &&", "") for line in ci] == [commands[1]]  # plus the linter
+    lint = " .venv/bin/ruff check . && .venv/bin/ruff format --check . &&"
+    assert [line.replace(lint, "") for line in ci] == [commands[1]]  # plus the linter and the formatter check
 
 
 @pytest.mark.processes
