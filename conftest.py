@@ -23,7 +23,7 @@ os.environ.update(STORED_RUN_ENV)
 os.environ["HF_HOME"] = tempfile.mkdtemp(prefix="hf_home_")
 atexit.register(shutil.rmtree, os.environ["HF_HOME"], ignore_errors=True)
 
-SLOW_MARKERS = ("notebooks", "processes")
+SLOW_MARKERS = ("notebooks", "processes", "slow")
 # Files of independent tests (each starts its own processes, shares no module fixture): their tests
 # are spread over the workers one by one, so that the two workers finish together.
 SPREAD = (

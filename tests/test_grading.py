@@ -232,6 +232,8 @@ def _submit_three(course: Path, released, stored) -> str:
     return wrong
 
 
+@pytest.mark.slow  # about a minute: `pytest -m slow` runs it (CI does, after the test command)
+@pytest.mark.processes
 def test_nbgrader_grades_three_students_exactly(tmp_path):
     started = time.monotonic()
     course = tmp_path / "course"
