@@ -108,14 +108,14 @@ def write_student_copies(notebooks: list[Path], out, overwrite: bool = False, so
     leaves the folder untouched."""
     import nbformat
 
-    from ..offline.sources import check_source
+    from ..offline.sources import KEYWORDS, check_source
     from ..running.outdir import check_out_dir, claimed
 
     writes = [nb.name for nb in notebooks]  # --overwrite replaces these copies, nothing else
     folder = check_out_dir(out, overwrite=overwrite, writes=writes)
     if source is not None:
         source = check_source(source)
-        if source in ("auto", "hub", "sample"):
+        if source in KEYWORDS:
             raise ParameterError(
                 "source", source, "must be a folder (a classroom bundle): the copies already default to 'auto'"
             )

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..errors import ParameterError
 from ..offline.hub import NETWORK_RECORD, HubStatus, decision_env, hub_status
+from ..offline.sources import KEYWORDS
 from ..report import read_records, short_path
 from .environment import absolute_cache_env, scoped_env
 from .outdir import check_out_dir, claimed, default_out_dir, scratch_name, write_atomically
@@ -100,7 +101,7 @@ def check_run(notebooks: list[Path], parameters: dict) -> dict[Path, dict]:
     for notebook, params in declared.items():
         given = {k: v for k, v in parameters.items() if k in params}
         defaults = {name: ast.literal_eval(p["default"]) for name, p in params.items()}
-        if isinstance(defaults.get("source"), str) and defaults["source"] not in ("auto", "hub", "sample"):
+        if isinstance(defaults.get("source"), str) and defaults["source"] not in KEYWORDS:
             # a folder the notebook itself names (a student copy's bundle) is its folder's, as in its kernel
             defaults["source"] = os.path.join(notebook.parent, os.path.expanduser(defaults["source"]))
         effective = defaults | given

@@ -36,6 +36,7 @@ from pathlib import Path
 
 from ..errors import exit_code
 from ..running.environment import hide_gpus
+from ..running.outdir import scratch_name
 
 RECORDED_STEPS = 8  # batch shapes kept per process, for the first steps
 METRICS_FILE = "metrics.json"
@@ -150,7 +151,7 @@ def check_config(config: TrainConfig) -> TrainConfig:
 
 
 # all --overwrite may replace in --out: metrics.json, and the name it is written under first
-OUT_WRITES = [METRICS_FILE, f".{METRICS_FILE}.partial"]  # outdir.scratch_name
+OUT_WRITES = [METRICS_FILE, scratch_name(METRICS_FILE)]
 
 
 def _is_main() -> bool:
