@@ -91,6 +91,11 @@ FIRST = (
 )
 
 
+# The Korean notebooks (notebooks/ko/) run the English notebooks' code: the default run checks these
+# live, `pytest -m slow` (CI runs it) checks all seven.
+KOREAN_IN_DEFAULT_RUN = ("01_loading_mrpc.ipynb", "05_adamw_step.ipynb")
+
+
 def _rank(item, slow: bool) -> tuple:
     if item.path.name in FIRST:
         return (0, FIRST.index(item.path.name))
@@ -109,6 +114,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if item.path.suffix == ".ipynb":
             item.add_marker(pytest.mark.notebooks)
+            if item.path.parent.name == "ko" and item.path.name not in KOREAN_IN_DEFAULT_RUN:
+                item.add_marker(pytest.mark.slow)
         slow = any(item.get_closest_marker(name) for name in SLOW_MARKERS)
         if not slow:
             item.add_marker(pytest.mark.unit)

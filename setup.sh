@@ -14,17 +14,22 @@ grep -v "^$files_only==" requirements.txt > .venv/requirements-rest.txt
 "${pip[@]}" --no-deps "$(grep -o "^$files_only==[^ ]*" requirements.txt)"
 echo "setup: .venv ready ($(.venv/bin/python --version))"
 
-# The browser test drives Debian's Chromium (never a browser download). Install it where it is
-# missing and we may; otherwise that one test skips and says why.
+# The browser test drives Debian's Chromium (never a browser download), and shows the Korean
+# notebooks with a CJK font (without one, Hangul is drawn as empty boxes). Install what is missing
+# where we may; otherwise the browser test skips, or says the font is missing, and why.
 chromium=${CHROMIUM:-/usr/bin/chromium}
-if [ ! -x "$chromium" ] && command -v apt-get >/dev/null; then
+missing=()
+[ -x "$chromium" ] || missing+=(chromium)
+command -v fc-list >/dev/null && [ -n "$(fc-list :lang=ko 2>/dev/null)" ] || missing+=(fonts-noto-cjk)
+if [ ${#missing[@]} -gt 0 ] && command -v apt-get >/dev/null; then
   if [ "$(id -u)" = 0 ]; then
-    echo "setup: installing Debian's chromium for the browser test ..."
-    (apt-get install -y -qq chromium >/dev/null 2>&1 ||
-     { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq chromium >/dev/null 2>&1; }) ||
-      echo "setup: could not install chromium; the browser test will skip"
+    echo "setup: installing Debian's ${missing[*]} for the browser test ..."
+    (apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 ||
+     { apt-get update -qq >/dev/null 2>&1 &&
+       apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; }) ||
+      echo "setup: could not install ${missing[*]}; the browser test will skip or name what is missing"
   else
-    echo "setup: no $chromium; as root, 'apt-get install chromium' enables the browser test"
+    echo "setup: as root, 'apt-get install ${missing[*]}' enables the browser test"
   fi
 fi
 [ -x "$chromium" ] && echo "setup: browser test uses $("$chromium" --version 2>/dev/null || echo "$chromium")"

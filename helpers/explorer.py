@@ -143,23 +143,14 @@ class PaddingExplorer:
         import ipywidgets as widgets
 
         s, wide = self.settings, {"description_width": "initial"}
+        ranges = {"batch_size": (1, max(64, s["batch_size"])), "max_length": (8, self.longest_allowed)}
         named = {
-            "batch_size": widgets.IntSlider(
-                value=s["batch_size"],
-                min=1,
-                max=max(64, s["batch_size"]),
-                description="batch_size",
-                continuous_update=False,
-                style=wide,
-            ),
-            "max_length": widgets.IntSlider(
-                value=s["max_length"],
-                min=8,
-                max=self.longest_allowed,
-                description="max_length",
-                continuous_update=False,
-                style=wide,
-            ),
+            **{
+                name: widgets.IntSlider(
+                    value=s[name], min=low, max=high, description=name, continuous_update=False, style=wide
+                )
+                for name, (low, high) in ranges.items()
+            },
             "strategy": widgets.Dropdown(
                 options=list(self.strategies), value=s["strategy"], description="strategy", style=wide
             ),

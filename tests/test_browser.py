@@ -10,6 +10,7 @@ explorer of notebook 4 before and after the test moves its controls.
 """
 
 import json
+import shutil
 import os
 import re
 import signal
@@ -25,7 +26,7 @@ import pytest
 
 from helpers.classroom.reading import noise
 from helpers.report import RECORD_KEY
-from helpers.running.runner import list_notebooks
+from helpers.running.runner import list_notebooks, notebook_folder
 
 pytestmark = pytest.mark.notebooks
 ROOT = Path(__file__).resolve().parent.parent
@@ -206,6 +207,9 @@ def lab(tmp_path_factory):
     notebooks.mkdir()
     for notebook in list_notebooks():
         _lighter_copy(notebook, notebooks)
+    (notebooks / "ko").mkdir()
+    for notebook in list_notebooks(folder=notebook_folder("ko")):
+        _lighter_copy(notebook, notebooks / "ko")
     token, port, cdp_port = "browser-test-token", _free_port(), _free_port()
     server_log, browser_log = home / "server.log", home / "chromium.log"
     server = _start_lab(home, notebooks, port, token, server_log)
@@ -459,3 +463,45 @@ def _check_shown(notebook: Path, cells: list[dict], images: list[dict], run: boo
         assert all(live[kind] <= stored[kind] for kind in live), (live, stored)  # nothing the notebook does not show
     if name == "03_batched_map":  # the Map bars the notebook explains, drawn as widgets
         assert noise(cells)["progress widgets"] > 0
+
+
+# Hangul drawn with a real font: without a CJK font Chromium draws every syllable as the same empty box.
+HANGUL_DRAWN = """() => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 48; canvas.height = 32;
+    const context = canvas.getContext('2d');
+    const font = getComputedStyle(document.querySelector('.jp-RenderedMarkdown')).fontFamily;
+    const draw = text => {
+        context.clearRect(0, 0, 48, 32); context.font = '24px ' + font; context.fillText(text, 2, 26);
+        return context.getImageData(0, 0, 48, 32).data.join();
+    };
+    return {distinct: draw('가') !== draw('힣'), drawn: draw('가') !== draw(' ')};
+}"""
+MARKDOWN = """() => [...jupyterapp.shell.currentWidget.node.querySelectorAll('.jp-RenderedMarkdown')]
+    .map(node => node.innerText).join('\\n')"""
+
+
+def test_a_korean_notebook_shows_hangul_and_jupyterlab_speaks_korean(lab):
+    """notebooks/ko/01 opened as a learner first sees it: its prose and its self-checks in Korean,
+    Hangul drawn with a font (setup.sh installs Debian's fonts-noto-cjk), and JupyterLab's own Korean
+    interface installed (the language pack, Settings > Language)."""
+    fonts = subprocess.run(["fc-list", ":lang=ko"], capture_output=True, text=True).stdout if shutil.which("fc-list") else ""
+    if not fonts.strip():
+        pytest.skip("no font with Hangul: run setup.sh as root (it installs Debian's fonts-noto-cjk)")
+    page, name = lab, "01_loading_mrpc"
+    page.evaluate("path => jupyterapp.commands.execute('docmanager:open', {path}).then(() => true)", f"ko/{name}.ipynb")
+    try:
+        page.wait_for_function(KERNEL_IDLE, arg=name, timeout=60_000)
+        page.evaluate("() => jupyterapp.commands.execute('notebook:expand-all-headings').then(() => true)")
+        drawn, prose, cells = page.evaluate(HANGUL_DRAWN), page.evaluate(MARKDOWN), page.evaluate(CELLS)
+        _full_page_picture(page, f"ko_{name}")
+        languages = page.evaluate("() => fetch('/lab/api/translations').then(r => r.json())")
+    finally:
+        page.set_viewport_size(LAPTOP)
+        page.evaluate(CLOSE)
+    assert drawn == {"distinct": True, "drawn": True}, drawn
+    assert len(HANGUL.findall(prose)) > 1000 and "데이터셋" in prose  # the prose, in the glossary's terms
+    shown = "\n".join(_text(c["outputs"]) for c in cells)
+    statuses = re.findall(rf"^\S[^\n]*?: ({'|'.join(KOREAN_STATUS.values())})", shown, flags=re.M)
+    assert statuses and set(statuses) == {KOREAN_STATUS["correct"]}, statuses  # every self-check, in Korean
+    assert "ko_KR" in languages["data"], list(languages["data"])

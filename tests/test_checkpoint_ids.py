@@ -4,6 +4,7 @@ folder is served as `from_pretrained` serves it; a name's source line is shown o
 import shutil
 
 import pytest
+from commands import python
 from transformers import AutoTokenizer
 
 import helpers
@@ -72,17 +73,8 @@ def test_malformed_hf_endpoint_is_one_line(endpoint, monkeypatch):
 
 def test_command_line_refuses_malformed_endpoint_before_importing_the_hub(tmp_path):
     import os
-    import subprocess
-    import sys
 
     env = {**os.environ, "HF_ENDPOINT": "http://[::1"}
-    done = subprocess.run(
-        [sys.executable, "-m", "helpers", "run", "01", "--out", str(tmp_path / "o")],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = python("-m", "helpers", "run", "01", "--out", str(tmp_path / "o"), cwd=tmp_path, env=env, timeout=120)
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr and "HF_ENDPOINT='http://[::1'" in done.stderr + done.stdout

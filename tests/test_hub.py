@@ -10,12 +10,11 @@ import http.server
 import json
 import os
 import socket
-import subprocess
-import sys
 import threading
 import time
 
 import pytest
+from commands import python
 from servers import serve
 
 from helpers.offline import hub, sources
@@ -230,13 +229,8 @@ def test_a_hub_that_fails_after_the_check_costs_seconds(hub_then, tmp_path, mode
     WAIT_BOUND_S, 3 s here, 20 s in use: its first request has no timeout of its own.)"""
     endpoint, requests = hub_then(mode)
     env = {k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", hub.DECISION_ENV)}
-    done = subprocess.run(
-        [sys.executable, "-c", AFTER_THE_CHECK, what, str(bound)],
-        capture_output=True,
-        text=True,
-        env=env | {"HF_ENDPOINT": endpoint, "HF_HOME": str(tmp_path / "hf")},
-        timeout=60,
-    )
+    env |= {"HF_ENDPOINT": endpoint, "HF_HOME": str(tmp_path / "hf")}
+    done = python("-c", AFTER_THE_CHECK, what, str(bound), env=env, timeout=60)
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.splitlines()[-1])
     assert result["reason"] == f"127.0.0.1 answered the check, then {then}"
@@ -291,13 +285,7 @@ def test_a_download_that_stops_arriving_switches_offline(tmp_path):
     server = serve(Handler)
     env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"} | {"HF_HOME": str(tmp_path / "hf")}
     try:
-        done = subprocess.run(
-            [sys.executable, "-c", STREAMED, f"http://127.0.0.1:{server.server_address[1]}"],
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=60,
-        )
+        done = python("-c", STREAMED, f"http://127.0.0.1:{server.server_address[1]}", env=env, timeout=60)
     finally:
         release.set()
         server.shutdown()

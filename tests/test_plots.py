@@ -1,13 +1,12 @@
 """helpers.plots: the figures draw their inputs, come back closed, and leave matplotlib's settings alone."""
 
 import importlib
-import subprocess
-import sys
 
 import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from commands import python
 from matplotlib.colors import to_rgba
 
 from helpers import plots
@@ -56,8 +55,8 @@ def test_importing_helpers_loads_no_heavy_library():
         "import sys, helpers; print(sorted(m for m in ('matplotlib', 'ipywidgets', 'torch', 'transformers', "
         "'datasets', 'pandas') if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    done = python("-c", code)
+    assert done.returncode == 0 and done.stdout.strip() == "[]", done.stderr[-2000:]
 
 
 def test_length_histogram_draws_each_split():

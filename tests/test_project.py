@@ -2,11 +2,11 @@
 
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from commands import python
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,13 +64,8 @@ def test_one_notebook_alone_from_another_folder_gives_the_suites_result(tmp_path
     """pytest loads the root conftest.py for a notebook named alone: offline, a fresh cache, whatever
     the caller's environment (a notebook named alone runs in this process: conftest.py adds no workers)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TQDM", "TRANSFORMERS"))}
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", str(ROOT / "notebooks" / "01_loading_mrpc.ipynb")],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
+    done = python(
+        "-m", "pytest", "-q", str(ROOT / "notebooks" / "01_loading_mrpc.ipynb"), cwd=tmp_path, env=env, timeout=180
     )
     assert done.returncode == 0, done.stdout[-3000:]
     assert re.search(r"\d+ passed", done.stdout) and "bringing up nodes" not in done.stdout  # in this process

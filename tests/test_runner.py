@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from commands import python
 
 import helpers
 from helpers.running.cli import main
@@ -340,13 +341,7 @@ def test_a_network_that_never_answers_cannot_hang_a_run(tmp_path, silent_server)
     """A dead proxy: the runner decides within 2 s and every notebook says why, truthfully."""
     env = {k: v for k, v in os.environ.items() if k != "HF_HUB_OFFLINE"} | {"HF_ENDPOINT": silent_server}
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "helpers", "run", "05", "--out", str(tmp_path / "out")],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    done = python("-m", "helpers", "run", "05", "--out", str(tmp_path / "out"), env=env, timeout=180)
     assert done.returncode == 0, done.stderr[-3000:]
     assert time.perf_counter() - started < 90
     (row,) = json.loads((tmp_path / "out" / "summary.json").read_text())
@@ -390,12 +385,7 @@ def test_papermill_help_lists_each_parameter_with_a_type_and_description():
 @pytest.mark.processes
 def test_cli_typo_is_one_line_exit_2_and_fast(tmp_path):
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "helpers", "run", "04", "-p", "batch_sise", "4", "--out", str(tmp_path / "out")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = python("-m", "helpers", "run", "04", "-p", "batch_sise", "4", "--out", str(tmp_path / "out"), timeout=120)
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "error: batch_sise=4: no chosen notebook has a parameter 'batch_sise'; they have: batch_size, "

@@ -4,12 +4,11 @@ what they would pick online, and the tokenizers give the course's ids."""
 import importlib
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
+from commands import python
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 from transformers.models.auto.modeling_auto import MODEL_FOR_SEQUENCE_CLASSIFICATION_MAPPING_NAMES
 from transformers.models.auto.tokenization_auto import TOKENIZER_MAPPING_NAMES
@@ -114,12 +113,6 @@ def test_the_description_names_tokenizer_and_model_apart():
 def test_building_a_stand_in_in_a_quiet_kernel_prints_nothing(tmp_path):
     """A notebook may be the first to need the stand-in (a cold cache): nothing may reach its outputs."""
     code = "import helpers; helpers.resolve('distilbert-base-uncased', 'sample')"
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "HF_HOME": str(tmp_path / "cold")},
-    )
+    done = python("-c", code, timeout=120, env={**os.environ, "HF_HOME": str(tmp_path / "cold")})
     assert done.returncode == 0 and (done.stdout, done.stderr) == ("", "")
     assert (tmp_path / "cold" / "course-companion").is_dir()

@@ -1,6 +1,7 @@
 """helpers.classroom.translation: each notebook's Korean catalogue translates every markdown cell of
-the notebook as it is now (none missing, none stale, none for a cell that is gone), and the built
-notebook keeps the English code and every cell's metadata."""
+the notebook as it is now (none missing, none stale, none for a cell that is gone), the built
+notebook keeps the English code and every cell's metadata, and the stored Korean notebooks
+(notebooks/ko/) are what a build gives today."""
 
 import json
 import re
@@ -10,7 +11,7 @@ import pytest
 import helpers
 from helpers.classroom import translation
 from helpers.classroom.student import is_solution
-from helpers.running.runner import list_notebooks
+from helpers.running.runner import list_notebooks, notebook_folder
 
 NOTEBOOKS = list_notebooks()
 HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -29,7 +30,12 @@ def test_the_built_notebook_is_korean_prose_around_the_english_code(notebook):
     assert len(korean["cells"]) == len(english["cells"])
     for before, after in zip(english["cells"], korean["cells"]):
         assert after["metadata"] == before["metadata"] and after["id"] == before["id"]
-        if before["cell_type"] == "code":
+        if "parameters" in before["metadata"].get("tags", []):  # the one change in code: the language
+            english_line, korean_line = (translation.LANGUAGE_LINE.format(lang) for lang in ("en", "ko"))
+            assert english_line in before["source"] and after["source"] == before["source"].replace(
+                english_line, korean_line
+            )
+        elif before["cell_type"] == "code":
             assert after == before  # the code, its outputs and its metadata: the English notebook's
         else:
             assert HANGUL.search(after["source"]), after["id"]
@@ -62,3 +68,17 @@ def test_a_changed_missing_or_unknown_cell_is_named(tmp_path, monkeypatch):
         translation.translated_notebook(edited, "ko")
     with pytest.raises(helpers.ParameterError, match="language='fr': choose one of ko"):
         translation.catalogue_path(notebook, "fr")
+
+
+def _cells(notebook: dict) -> list[tuple]:
+    return [(c["id"], c["cell_type"], "".join(c["source"]), c["metadata"]) for c in notebook["cells"]]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_stored_korean_notebook_is_current(notebook):
+    """Stale when the English notebook or its catalogue changed after the Korean one was built and run."""
+    stored = notebook_folder("ko") / notebook.name
+    rebuild = f"rebuild it: python -m helpers refresh --lang ko {notebook.stem[:2]}"
+    assert stored.is_file(), f"notebooks/ko/{notebook.name} is missing; {rebuild}"
+    built = translation.translated_notebook(notebook, "ko")
+    assert _cells(json.loads(stored.read_text(encoding="utf-8"))) == _cells(built), f"stale; {rebuild}"

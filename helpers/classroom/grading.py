@@ -24,6 +24,7 @@ from pathlib import Path
 
 from ..errors import ParameterError
 from ..exercises import get_quiz
+from ..running.cli import add_notebook_options, add_out_options
 from .student import EXERCISE_KEY, is_solution, student_copy, without_reveal
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"  # nbgrader's ClearSolutions delimiters, for Python
@@ -154,14 +155,11 @@ def add_parser(sub) -> argparse.ArgumentParser:
         help="write an nbgrader course: an assignment per notebook, answers "
         "as solution cells, self-checks and quizzes autograded",
     )
-    parser.add_argument("notebooks", nargs="*", help="numbers or names (default: all), e.g. 01 03_batched_map")
-    parser.add_argument("--out", required=True, help="a new or empty folder: the course's root")
-    parser.add_argument("--course-id", default=COURSE_ID, help=f"nbgrader's course id (default {COURSE_ID})")
-    parser.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="write into a non-empty --out, replacing only nbgrader_config.py and the source notebooks",
+    add_notebook_options(parser)
+    add_out_options(
+        parser, "a new or empty folder: the course's root", "nbgrader_config.py and the source notebooks", required=True
     )
+    parser.add_argument("--course-id", default=COURSE_ID, help=f"nbgrader's course id (default {COURSE_ID})")
     parser.set_defaults(func=cmd_nbgrader)
     return parser
 
@@ -170,10 +168,10 @@ def cmd_nbgrader(args) -> int:
     import nbformat
 
     from ..report import short_path
-    from ..running.runner import list_notebooks
+    from ..running.runner import chosen_notebooks
 
     check_course_id(args.course_id)
-    written = write_course(list_notebooks(args.notebooks), args.out, course_id=args.course_id, overwrite=args.overwrite)
+    written = write_course(chosen_notebooks(args), args.out, course_id=args.course_id, overwrite=args.overwrite)
     for stem, path in written.items():
         notebook = nbformat.read(str(path), as_version=4)
         answers = sum(c.metadata["nbgrader"]["solution"] for c in notebook.cells)

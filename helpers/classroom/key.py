@@ -9,6 +9,7 @@ import argparse
 from pathlib import Path
 
 from .. import exercises
+from ..running.cli import add_notebook_options
 from .student import EXERCISE_KEY, solution_cells
 
 QUIZ_PREFIX = "quiz-"  # a quiz's answer cell is the solution cell named quiz-NN
@@ -56,14 +57,14 @@ def notebook_key(path: Path) -> list[str]:
 def add_parser(sub) -> argparse.ArgumentParser:
     """The `key` command, on the command line's subparsers."""
     parser = sub.add_parser("key", help="print the worked answers and the quizzes' letters, for the teacher")
-    parser.add_argument("notebooks", nargs="*", help="numbers or names (default: all), e.g. 01 03_batched_map")
+    add_notebook_options(parser)
     parser.set_defaults(func=cmd_key)
     return parser
 
 
 def cmd_key(args) -> int:
-    from ..running.runner import list_notebooks
+    from ..running.runner import chosen_notebooks
 
-    notebooks = list_notebooks(args.notebooks)  # every name checked before anything is printed
+    notebooks = chosen_notebooks(args)  # every name checked before anything is printed
     print("\n\n".join("\n".join(notebook_key(path)) for path in notebooks))
     return 0

@@ -28,6 +28,7 @@ from pathlib import Path
 
 from ..errors import ParameterError
 from ..exercises import REVEAL_LINE
+from ..running.cli import add_notebook_options, add_out_options
 
 SOLUTION_TAG = "solution"
 EXERCISE_KEY = "exercise"  # a solution cell's metadata: {"name": ..., "stub": ...}
@@ -136,13 +137,8 @@ def add_parser(sub) -> argparse.ArgumentParser:
     parser = sub.add_parser(
         "student", help="write copies of the notebooks for a class: solutions replaced by their stubs, outputs cleared"
     )
-    parser.add_argument("notebooks", nargs="*", help="numbers or names (default: all), e.g. 01 03_batched_map")
-    parser.add_argument("--out", required=True, help="a new or empty folder for the copies")
-    parser.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="write into a non-empty --out, replacing only the copies this command writes",
-    )
+    add_notebook_options(parser)
+    add_out_options(parser, "a new or empty folder for the copies", "the copies this command writes", required=True)
     parser.add_argument(
         "--source",
         help="a data folder (a classroom bundle) the copies use by default, written "
@@ -156,11 +152,9 @@ def cmd_student(args) -> int:
     import nbformat
 
     from ..report import short_path
-    from ..running.runner import list_notebooks
+    from ..running.runner import chosen_notebooks
 
-    written = write_student_copies(
-        list_notebooks(args.notebooks), args.out, overwrite=args.overwrite, source=args.source
-    )
+    written = write_student_copies(chosen_notebooks(args), args.out, overwrite=args.overwrite, source=args.source)
     for path in written:
         answers = len(solution_cells(nbformat.read(str(path), as_version=4)))
         print(f"{path.name}: {answers} answer cell(s) for the student")

@@ -4,7 +4,9 @@ translation and the SHA-1 of the English source it translates. Code cells stay t
 rebuilding carries every code change across; a catalogue is *stale* when an English cell changed
 after it was translated, and incomplete when a markdown cell has no translation.
 
-Called by the tests (tests/test_translation.py) and by whoever builds the translated notebooks.
+The built notebook's parameters cell sets `language` to its language, so the helpers print in it
+too. `python -m helpers refresh --lang ko` builds the notebooks into `notebooks/ko/` and stores a
+real run's outputs; tests/test_translation.py fails when a stored one is not what a build gives.
 """
 
 import copy
@@ -56,6 +58,9 @@ def catalogue_problems(notebook: Path, language: str) -> list[str]:
     return problems
 
 
+LANGUAGE_LINE = 'language: str = "{}"'  # the parameters cell's line that picks the helpers' language
+
+
 def translated_notebook(notebook: Path, language: str) -> dict:
     """The notebook with its markdown cells in `language`: every other cell, and every cell's
     metadata (collapsed headings, hidden answers, tags), as in the English notebook."""
@@ -67,4 +72,37 @@ def translated_notebook(notebook: Path, language: str) -> dict:
     for cell in built["cells"]:
         if cell["cell_type"] == "markdown":
             cell["source"] = entries[cell["id"]][language]
+        elif "parameters" in cell["metadata"].get("tags", []):
+            cell["source"] = _set_language(cell["source"], language, notebook)
     return built
+
+
+def _set_language(source, language: str, notebook: Path) -> str:
+    text = "".join(source) if isinstance(source, list) else source
+    english = LANGUAGE_LINE.format("en")
+    if text.count(english) != 1:
+        raise ParameterError("notebook", notebook.stem, f"its parameters cell has no line {english!r}")
+    return text.replace(english, LANGUAGE_LINE.format(language))
+
+
+def without_outputs(notebook: dict) -> dict:
+    """The notebook as a build gives it: no outputs, no execution counts, no widget state."""
+    bare = copy.deepcopy(notebook)
+    bare["metadata"].pop("widgets", None)
+    for cell in bare["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    return bare
+
+
+def build_translations(notebooks: list[Path], language: str) -> list[Path]:
+    """Write each notebook in `language` into notebooks/<language>/, without outputs: `refresh
+    --lang` builds them, then runs them and stores their outputs."""
+    import nbformat
+
+    written = []
+    for notebook in notebooks:
+        target = NOTEBOOK_DIR / language / notebook.name
+        nbformat.write(nbformat.from_dict(without_outputs(translated_notebook(notebook, language))), str(target))
+        written.append(target)
+    return written

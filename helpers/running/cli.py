@@ -68,9 +68,9 @@ def _parameters(args) -> dict:
 
 def cmd_run(args) -> int:
     from ..report import short_path
-    from .runner import Interrupted, list_notebooks, run_notebooks, summary_table
+    from .runner import Interrupted, chosen_notebooks, run_notebooks, summary_table
 
-    notebooks = list_notebooks(args.notebooks)
+    notebooks = chosen_notebooks(args)
     try:
         rows = run_notebooks(
             notebooks, _parameters(args), args.out, html=args.html, timeout=args.timeout, overwrite=args.overwrite
@@ -91,9 +91,15 @@ def cmd_run(args) -> int:
 def cmd_refresh(args) -> int:
     """Re-execute the stored notebooks top to bottom, as the tests see them, and store the result."""
     from .environment import STORED_RUN_ENV, scoped_env
-    from .runner import list_notebooks, run_notebooks, store_outputs
+    from .runner import chosen_notebooks, list_notebooks, notebook_folder, run_notebooks, store_outputs
 
-    notebooks = list_notebooks(args.notebooks)
+    if args.lang == "en":
+        notebooks = chosen_notebooks(args)
+    else:  # built from the English notebooks first, so every code change is carried across
+        from ..classroom.translation import build_translations
+
+        notebook_folder(args.lang)  # a language we have, before anything is written
+        notebooks = build_translations(list_notebooks(args.notebooks), args.lang)
     with tempfile.TemporaryDirectory() as scratch:
         # The tests' settings: offline, quiet, a fresh cache (so no progress bar depends on a warm one).
         with scoped_env({**STORED_RUN_ENV, "HF_HOME": str(Path(scratch) / "hf_home")}):
@@ -126,9 +132,30 @@ def cmd_bundle(args) -> int:
     return cmd_bundle(args)
 
 
+NOTEBOOKS_HELP = "numbers or names (default: all), e.g. 01 03_batched_map"
+
+
+def add_notebook_options(parser: argparse.ArgumentParser) -> None:
+    """The notebooks a command takes: their names, and --lang (notebooks/ or notebooks/<language>/)."""
+    parser.add_argument("notebooks", nargs="*", help=NOTEBOOKS_HELP)
+    parser.add_argument(
+        "--lang",
+        default="en",
+        help="the notebooks' language: en (default) or ko (notebooks/ko, built from the English)",
+    )
+
+
+def add_out_options(parser: argparse.ArgumentParser, out: str, overwrite: str, required: bool = False) -> None:
+    """--out and --overwrite, with what this command writes there (the one --out rule: outdir.py)."""
+    parser.add_argument("--out", required=required, help=out)
+    parser.add_argument(
+        "--overwrite", action="store_true", help=f"write into a non-empty --out, replacing only {overwrite}"
+    )
+
+
 def _add_run(sub) -> None:
     run = sub.add_parser("run", help="execute notebooks with papermill into an output folder")
-    run.add_argument("notebooks", nargs="*", help="numbers or names (default: all), e.g. 01 04_dynamic_padding")
+    add_notebook_options(run)
     run.add_argument(
         "-p",
         "--parameter",
@@ -140,11 +167,10 @@ def _add_run(sub) -> None:
     )
     run.add_argument("-y", "--parameters-yaml", help="parameters as a YAML mapping")
     run.add_argument("-f", "--parameters-file", help="parameters from a YAML file")
-    run.add_argument("--out", help="a new or empty output folder (default: a new runs/<timestamp>)")
-    run.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="reuse a non-empty --out, replacing only the files this run writes (its notebooks, HTML, summary.json)",
+    add_out_options(
+        run,
+        "a new or empty output folder (default: a new runs/<timestamp>)",
+        "the files this run writes (its notebooks, HTML, summary.json)",
     )
     run.add_argument("--html", action="store_true", help="also export each executed notebook as HTML")
     run.add_argument("--timeout", type=int, default=900, help="seconds allowed per cell (default 900)")
@@ -153,7 +179,7 @@ def _add_run(sub) -> None:
 
 def _add_refresh_and_sample(sub) -> None:
     refresh = sub.add_parser("refresh", help="re-execute and store the notebooks' outputs (offline)")
-    refresh.add_argument("notebooks", nargs="*")
+    add_notebook_options(refresh)
     refresh.set_defaults(func=cmd_refresh)
 
     sample = sub.add_parser("build-sample", help="write the sample's parquet files from its TSV")
@@ -170,13 +196,10 @@ def _add_bench(sub) -> None:
     bench.add_argument("--max-length", type=int, default=128)
     bench.add_argument("--seed", type=int, default=0)
     bench.add_argument("--device", default="auto", help="auto (a GPU when there is one), cpu or cuda")
-    bench.add_argument(
-        "--out", help="a new or empty folder for the CSV and the plot (default: a new runs/bench/<timestamp>)"
-    )
-    bench.add_argument(
-        "--overwrite",
-        action="store_true",
-        help="write into a non-empty --out, replacing only an earlier benchmark's CSV and plot",
+    add_out_options(
+        bench,
+        "a new or empty folder for the CSV and the plot (default: a new runs/bench/<timestamp>)",
+        "an earlier benchmark's CSV and plot",
     )
     bench.set_defaults(func=cmd_bench)
 

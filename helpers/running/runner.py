@@ -39,6 +39,21 @@ class Interrupted(Exception):
         super().__init__(f"interrupted; {done} of {total} notebooks done")
 
 
+def notebook_folder(language: str = "en") -> Path:
+    """The stored notebooks in `language`: notebooks/ in English, notebooks/<language>/ for the
+    translations built from them (helpers.classroom.translation)."""
+    from ..language import LANGUAGES
+
+    if language not in LANGUAGES:
+        raise ParameterError("--lang", language, f"choose one of {', '.join(LANGUAGES)}")
+    return NOTEBOOK_DIR if language == "en" else NOTEBOOK_DIR / language
+
+
+def chosen_notebooks(args) -> list[Path]:
+    """The notebooks a command's arguments name (`notebooks`, `--lang`: cli.add_notebook_options)."""
+    return list_notebooks(args.notebooks, notebook_folder(args.lang))
+
+
 def notebook_dir(folder: Path = NOTEBOOK_DIR) -> Path:
     if not any(folder.glob(NOTEBOOK_GLOB)):
         raise ParameterError(

@@ -230,18 +230,8 @@ def cmd_bench(args) -> int:
         writes=BENCH_WRITES,
         only_name=unique,
     )  # before the work, not after it
-    checked = check_parameters(
-        task=args.task,
-        source=args.source,
-        checkpoint=args.checkpoint,
-        batch_size=args.batch_size,
-        steps=args.steps,
-        max_length=args.max_length,
-        seed=args.seed,
-        device=args.device,
-        need_pair=True,
-        need_labels=True,
-    )
+    options = ("task", "source", "checkpoint", "batch_size", "steps", "max_length", "seed", "device")
+    checked = check_parameters(**{name: getattr(args, name) for name in options}, need_pair=True, need_labels=True)
     device = pick_device(args.device)
     with claimed(out, overwrite=args.overwrite, writes=BENCH_WRITES, unique=unique) as out:
         info = get_task(checked["task"])

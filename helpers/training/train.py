@@ -102,15 +102,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     return parser
 
 
+def _described(make, *args, **kwargs) -> argparse.ArgumentParser:
+    """A parser made by `make` (a subcommand's or torchrun's own), with this module's help and options."""
+    parser = make(*args, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs)
+    return add_arguments(parser)
+
+
 def add_parser(sub) -> argparse.ArgumentParser:
     """The `train` subcommand of `python -m helpers`."""
-    parser = sub.add_parser(
-        "train",
-        help="train the classifier (one process; several under torchrun)",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_arguments(parser)
+    parser = _described(sub.add_parser, "train", help="train the classifier (one process; several under torchrun)")
     parser.set_defaults(func=cmd_train)
     return parser
 
@@ -126,17 +126,10 @@ def check_config(config: TrainConfig) -> TrainConfig:
     from ..running.params import check_parameters, check_positive_int
 
     out = _checked_out(config)  # at once: it is cheap
-    optional = {name: getattr(config, name) for name in ("steps", "sample_size") if getattr(config, name) is not None}
-    checked = check_parameters(
-        source=config.source,
-        task=config.task,
-        checkpoint=config.checkpoint,
-        batch_size=config.batch_size,
-        max_length=config.max_length,
-        learning_rate=config.learning_rate,
-        seed=config.seed,
-        device=config.device,
-        **optional,
+    options = ("source", "task", "checkpoint", "batch_size", "max_length", "learning_rate", "seed", "device")
+    given = {name: getattr(config, name) for name in options + ("steps", "sample_size")}
+    checked = check_parameters(  # steps and sample_size when given (None: the whole split)
+        **{name: value for name, value in given.items() if value is not None or name in options},
         need_pair=True,
         need_labels=True,
     )
@@ -589,12 +582,7 @@ def cmd_train(args) -> int:
 
 def main(argv=None) -> int:
     """`torchrun --nproc_per_node 2 -m helpers.training.train [options]`: the options of `python -m helpers train`."""
-    parser = argparse.ArgumentParser(
-        prog="python -m helpers.training.train",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_arguments(parser)
+    parser = _described(argparse.ArgumentParser, prog="python -m helpers.training.train")
     return exit_code(cmd_train, parser.parse_args(argv))
 
 

@@ -1,0 +1,10 @@
+"""Running this environment's Python as a user would, from the tests: `python -m helpers ...`,
+`python -c ...`, `python -m pytest ...`, with its output captured as text."""
+
+import subprocess
+import sys
+
+
+def python(*args: str, env: dict | None = None, cwd=None, timeout: float = 180) -> subprocess.CompletedProcess:
+    """`python *args` with this environment's interpreter; never raises on a non-zero exit."""
+    return subprocess.run([sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
