@@ -52,7 +52,12 @@ def run_once(path: Path, cell_timeout: float = 240, before_fix: bool = False) ->
                     break
             if reply["content"]["status"] != "ok":
                 error = f"{reply['content'].get('ename')}: {reply['content'].get('evalue')}"
-                return {"outcome": "error", "cell": number, "error": error, "seconds": round(time.monotonic() - started)}
+                return {
+                    "outcome": "error",
+                    "cell": number,
+                    "error": error,
+                    "seconds": round(time.monotonic() - started),
+                }
         return {"outcome": "ok", "cell": None, "seconds": round(time.monotonic() - started)}
     finally:
         client.stop_channels()
