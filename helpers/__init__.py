@@ -10,6 +10,7 @@ from .course import COURSE_FIGURES, COURSE_URL, NEXT_SECTION_URL, beside_course
 from .errors import ParameterError
 from .exercises import check, check_quiz, quiz_key, read_checks
 from .explorer import PaddingExplorer
+from .language import say, set_language
 from .offline.hub import hub_status
 from .offline.sources import locate, resolve
 from .offline.standins import STANDINS
@@ -29,6 +30,8 @@ __all__ = [
     "check_quiz",
     "quiz_key",
     "read_checks",
+    "set_language",
+    "say",
     "hub_status",
     "STRATEGIES",
     "padding_stats",

@@ -14,6 +14,8 @@ import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
+from .language import say
+
 RECORD_KEY = "helpers_record"  # output metadata: {key: value}
 RECORD_MIME = "application/vnd.course-companion.record+json"  # a type no front end draws
 
@@ -147,7 +149,7 @@ class LoadReport:
         return _sort_table_rows(text.replace("[transformers] ", "")).rstrip()
 
     def __str__(self) -> str:
-        return self.text or "(no LOAD REPORT: every weight came from the checkpoint)"
+        return self.text or say("report.no_load_report")
 
 
 def _sort_table_rows(text: str) -> str:

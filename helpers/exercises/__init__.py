@@ -33,14 +33,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ParameterError
+from ..language import LANGUAGES, check_language, current_language, message, say
 from ..report import output_metadata, quiet_libraries, show_line
 from ..running.params import is_int, is_number
 
 CHECK_KEY = "helpers_check"  # output metadata of a self-check's line: {name: status}
-CORRECT, NOT_YET, NOT_ANSWERED = "correct", "not yet", "not answered yet"
-# The last line of the markdown cell above each worked answer, which the stored notebooks keep hidden
-# (`jupyter.source_hidden` and `outputs_hidden` in the answer cell's metadata).
-REVEAL_LINE = '*The worked answer is in the hidden cell below: try first, then click its "⋯" to show it.*'
+CORRECT, NOT_YET, NOT_ANSWERED = "correct", "not yet", "not answered yet"  # stored, compared: English
+STATUS_KEYS = {CORRECT: "status.correct", NOT_YET: "status.not_yet", NOT_ANSWERED: "status.not_answered"}
+
+
+def reveal_line(language: str = "en") -> str:
+    """The last line of the markdown cell above each worked answer, which the stored notebooks keep
+    hidden (`jupyter.source_hidden` and `outputs_hidden` in the answer cell's metadata)."""
+    return message("reveal", language)
+
+
+REVEAL_LINE = reveal_line("en")
 
 
 @dataclass(frozen=True)
@@ -51,7 +59,9 @@ class Verdict:
 
     @property
     def line(self) -> str:
-        return f"{self.name}: {self.status}" + (f": {self.hint}" if self.status == NOT_YET else "")
+        """The line shown, in the notebook's language (the hint was said in it)."""
+        shown = say(STATUS_KEYS[self.status])
+        return f"{self.name}: {shown}" + (f": {self.hint}" if self.status == NOT_YET else "")
 
 
 @dataclass(frozen=True)
@@ -99,7 +109,7 @@ def verdict(name: str, answer, **objects) -> Verdict:
     try:
         hint = exercise.judge(answer, **objects)
     except Exception as error:  # a learner's answer of an unexpected kind: say what happened
-        hint = f"your answer could not be checked ({type(error).__name__}: {_first_line(error)})"
+        hint = say("hint.unchecked", error=type(error).__name__, message=_first_line(error))
     return Verdict(name, CORRECT) if hint is None else Verdict(name, NOT_YET, _one_line(hint))
 
 
@@ -153,8 +163,9 @@ def _one_line(text: str, width: int = 200) -> str:
 
 
 def _pair_of(answer, what: str) -> str | None:
+    """None for a pair; else the hint, `what` (a key of the messages' table) saying what the two are."""
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
-        return f"answer with two values in parentheses: {what}"
+        return say("hint.pair", what=say(what))
     return None
 
 
@@ -169,35 +180,35 @@ def course_index(index: int, rows: int) -> int:
 
 @_exercise("labels", "01", "the labels of the course's elements 15 (train) and 87 (validation)", "splits", "indices")
 def _labels(answer, splits, indices):
-    problem = _pair_of(answer, "(label of the training element, label of the validation element)")
+    problem = _pair_of(answer, "hint.labels.pair")
     if problem:
         return problem
-    names = ("first (training)", "second (validation)")
+    names = (say("hint.labels.first"), say("hint.labels.second"))
     for position, (given, split, index) in enumerate(zip(answer, splits, indices)):
         feature = split.features["label"]
         expected = split[index]["label"]
         if isinstance(given, str):
             if not hasattr(feature, "names"):
-                return f"this task's labels are numbers (scores), not names: give the {names[position]} as a number"
+                return say("hint.labels.scores", which=names[position])
             if given not in feature.names:
-                return f"{given!r} is not a label name; the names are {feature.names}"
+                return say("hint.labels.not_a_name", given=given, names=feature.names)
             given = feature.str2int(given)
         if not is_number(given):
-            return f"give each label as its integer (or its name): the {names[position]} is {type(given).__name__}"
+            return say("hint.labels.not_a_number", which=names[position], kind=type(given).__name__)
         if not math.isclose(given, expected, abs_tol=1e-6):
-            return f"the {names[position]} label is not right: index the split at {index} and read the row's 'label'"
+            return say("hint.labels.wrong", which=names[position], index=index)
     return None
 
 
 @_exercise("longest", "01", "the idx of the training row with the longest first text", "dataset", "column")
 def _longest(answer, dataset, column):
     if not is_int(answer):
-        return f"answer with the row's idx, an integer (got {type(answer).__name__})"
+        return say("hint.longest.not_int", kind=type(answer).__name__)
     lengths = {row["idx"]: len(row[column]) for row in dataset}
     if answer not in lengths:
-        return f"no row has idx {answer}"
+        return say("hint.longest.no_row", answer=answer)
     if lengths[answer] < max(lengths.values()):
-        return f"the row with idx {answer} has a {column} of {lengths[answer]} characters; another row's is longer"
+        return say("hint.longest.shorter", answer=answer, column=column, length=lengths[answer])
     return None
 
 
@@ -213,11 +224,7 @@ def _longest(answer, dataset, column):
     "columns",
 )
 def _pair_vs_separate(answer, tokenizer, example, columns):
-    problem = _pair_of(
-        answer,
-        "(tokens of the pair minus the tokens of the two separate results, "
-        "how many of the pair's token_type_ids are 1)",
-    )
+    problem = _pair_of(answer, "hint.pair_vs_separate.pair")
     if problem:
         return problem
     first, second = (example[c] for c in columns)
@@ -226,12 +233,9 @@ def _pair_vs_separate(answer, tokenizer, example, columns):
     difference = len(pair["input_ids"]) - separate
     ones = sum(pair.get("token_type_ids") or [])
     if answer[0] != difference:
-        return (
-            "the first number is not right: count the special tokens ([CLS], [SEP]) in each result; "
-            "the word tokens are the same"
-        )
+        return say("hint.pair_vs_separate.first")
     if answer[1] != ones:
-        return "the second number is not right: the second segment is the second sentence and the [SEP] that closes it"
+        return say("hint.pair_vs_separate.second")
     return None
 
 
@@ -252,19 +256,16 @@ def _distilbert_keys(answer, checkpoint, source, example, columns):
     from ..offline.sources import resolve
 
     if isinstance(answer, str) or not hasattr(answer, "__iter__"):
-        return "answer with a list of key names, such as ['input_ids', ...]"
+        return say("hint.distilbert_keys.list")
     given = set(answer)
     with quiet_libraries():
         tokenizer = AutoTokenizer.from_pretrained(resolve(checkpoint, source).target)
     returned = set(tokenizer(*(example[c] for c in columns)))
     extra = sorted(given - returned)
     if extra:
-        return f"it does not return {', '.join(map(repr, extra))}"
+        return say("hint.distilbert_keys.extra", keys=", ".join(map(repr, extra)))
     if given != returned:
-        return (
-            f"it returns {len(returned) - len(given)} more key(s): on the pinned transformers, which "
-            "class does AutoTokenizer pick for it?"
-        )
+        return say("hint.distilbert_keys.more", count=len(returned) - len(given))
     return None
 
 
@@ -282,17 +283,14 @@ def _map_batch_size() -> int:
 
 @_exercise("calls", "03", "how many times map calls the function, batched=False and batched=True", "dataset")
 def _calls(answer, dataset):
-    problem = _pair_of(answer, "(calls with batched=False, calls with batched=True)")
+    problem = _pair_of(answer, "hint.calls.pair")
     if problem:
         return problem
     rows = dataset.num_rows
     if answer[0] != rows:
-        return "the first number is not right: without batching, map calls the function once per example"
+        return say("hint.calls.first")
     if answer[1] != -(-rows // _map_batch_size()):
-        return (
-            "the second number is not right: with batched=True, map passes batch_size examples per call "
-            "(see help(Dataset.map) for its default)"
-        )
+        return say("hint.calls.second")
     return None
 
 
@@ -302,21 +300,21 @@ def _tokenized_problem(result, raw, columns: tuple[str, ...], tokenizer) -> str 
     from datasets import Dataset
 
     if not isinstance(result, Dataset):
-        return f"expected a Dataset or DatasetDict, what Dataset.map returns, got {type(result).__name__}"
+        return say("hint.tokenized.not_dataset", kind=type(result).__name__)
     if result.num_rows != raw.num_rows:
-        return f"it has {result.num_rows} rows, the split has {raw.num_rows}: map keeps every row"
+        return say("hint.tokenized.rows", got=result.num_rows, rows=raw.num_rows)
     if "input_ids" not in result.column_names:
-        return "no input_ids column: return the tokenizer's output from your function"
+        return say("hint.tokenized.no_input_ids")
     if "label" not in result.column_names:
-        return "the label column is gone: keep it, the model learns from it"
+        return say("hint.tokenized.no_label")
     expected = tokenizer(*(list(raw[c]) for c in columns), truncation=True)["input_ids"]
     for row, (got, want) in enumerate(zip(result["input_ids"], expected)):
         if list(got) != want:
             tail = list(got[len(want) :])
             if list(got[: len(want)]) == want and tail and set(tail) == {tokenizer.pad_token_id}:
-                return f"row {row} is padded: leave padding to the collator (notebook 4)"
+                return say("hint.tokenized.padded", row=row)
             which = " and ".join(repr(c) for c in columns)
-            return f"input_ids of row {row} differ from tokenizer(...) on the column(s) {which} with truncation=True"
+            return say("hint.tokenized.differ", row=row, which=which)
     return None
 
 
@@ -325,9 +323,9 @@ def _dataset_dict_problem(result, raw, columns, tokenizer) -> str | None:
 
     if isinstance(raw, DatasetDict):
         if not isinstance(result, DatasetDict):
-            return f"map the whole DatasetDict (all its splits), not one part: got {type(result).__name__}"
+            return say("hint.tokenized.whole", kind=type(result).__name__)
         if list(result) != list(raw):
-            return f"it has splits {list(result)}, the raw data {list(raw)}"
+            return say("hint.tokenized.splits", got=list(result), raw=list(raw))
         for split in raw:
             problem = _tokenized_problem(result[split], raw[split], columns, tokenizer)
             if problem:
@@ -349,18 +347,15 @@ def _any_task(answer, examples, tokenizer):
     from ..tasks import get_task
 
     if not callable(answer):
-        return (
-            "answer with the function itself, preprocess(raw_datasets, task_name) -> the tokenized "
-            f"DatasetDict (got {type(answer).__name__})"
-        )
+        return say("hint.any_task.callable", kind=type(answer).__name__)
     for raw, task in examples:
         try:
             result = answer(raw, task)
         except Exception as error:
-            return f"preprocess(raw_datasets, {task!r}) raised {type(error).__name__}: {_first_line(error)}"
+            return say("hint.any_task.raised", task=task, error=type(error).__name__, message=_first_line(error))
         problem = _dataset_dict_problem(result, raw, get_task(task).text_columns, tokenizer)
         if problem:
-            return f"for {task}, {problem}"
+            return say("hint.any_task.for_task", task=task, problem=problem)
     return None
 
 
@@ -369,14 +364,14 @@ def _any_task(answer, examples, tokenizer):
 
 @_exercise("collated_shape", "04", "the shape of a collated batch, predicted", "collator", "features")
 def _collated_shape(answer, collator, features):
-    problem = _pair_of(answer, "(examples in the batch, width)")
+    problem = _pair_of(answer, "hint.collated_shape.pair")
     if problem:
         return problem
     expected = tuple(collator(features)["input_ids"].shape)
     if answer[0] != expected[0]:
-        return "the first number is not right: it is the number of examples in the batch"
+        return say("hint.collated_shape.first")
     if answer[1] != expected[1]:
-        return "the width is not right: the collator pads every example to the longest one in the batch"
+        return say("hint.collated_shape.width")
     return None
 
 
@@ -386,10 +381,10 @@ def _fewest_widths(answer, stats):
 
     per_batch = [name for name in stats if STRATEGIES[name].pad_to == "longest"]
     if answer not in per_batch:
-        return f"answer with one of the strategies that pad each batch on its own: {', '.join(per_batch)}"
+        return say("hint.fewest_widths.choose", strategies=", ".join(per_batch))
     fewest = min(stats[name].distinct_shapes for name in per_batch)
     if stats[answer].distinct_shapes > fewest:
-        return f"{answer} gives {stats[answer].distinct_shapes} distinct widths; another gives fewer"
+        return say("hint.fewest_widths.more", answer=answer, count=stats[answer].distinct_shapes)
     return None
 
 
@@ -399,14 +394,12 @@ def _fewest_widths(answer, stats):
 @_exercise("adam_step", "05", "the largest change of any weight after one AdamW step", "model", "before")
 def _adam_step(answer, model, before):
     if not is_number(answer) or answer <= 0:
-        return "answer with a positive number, such as 1e-3"
+        return say("hint.positive", example="1e-3")
     largest = max((p.detach() - before[name]).abs().max().item() for name, p in model.named_parameters())
     if answer > 2 * largest:
-        return (
-            "too large: on its first step, Adam divides each gradient by its own size, so how far can one weight move?"
-        )
+        return say("hint.adam_step.large")
     if answer < largest / 2:
-        return "too small: a weight with a gradient moves by about the same amount, whatever its gradient's size"
+        return say("hint.adam_step.small")
     return None
 
 
@@ -416,14 +409,10 @@ def _adam_step(answer, model, before):
 @_exercise("positions_ratio", "06", "the speedup of dynamic over fixed padding that positions predict", "stats")
 def _positions_ratio(answer, stats):
     if not is_number(answer) or answer <= 0:
-        return "answer with a positive number, such as 1.5"
+        return say("hint.positive", example="1.5")
     expected = stats["fixed"].positions / stats["dynamic"].positions
     if not math.isclose(answer, expected, rel_tol=0.02):
-        direction = "high" if answer > expected else "low"
-        return (
-            f"too {direction}: divide the positions fixed padding computes by those dynamic padding "
-            "computes (a strategy's positions: its batches' sizes times their widths)"
-        )
+        return say("hint.positions_ratio.divide", too=say("hint.too_high" if answer > expected else "hint.too_low"))
     return None
 
 
@@ -435,16 +424,14 @@ def _shard_rows(answer, dataset, world_size):
     from datasets.distributed import split_dataset_by_node
 
     if isinstance(answer, (str, bytes)) or not hasattr(answer, "__len__"):
-        return "answer with a list: the rows of rank 0, rank 1, ..."
+        return say("hint.shard_rows.list")
     expected = [split_dataset_by_node(dataset, rank=r, world_size=world_size).num_rows for r in range(world_size)]
     if len(answer) != world_size:
-        return f"give one number per process: {world_size} of them"
+        return say("hint.shard_rows.count", world_size=world_size)
     if sum(answer) != dataset.num_rows:
-        return (
-            f"the ranks' rows add up to {sum(answer)}, the dataset has {dataset.num_rows}: every row goes to one rank"
-        )
+        return say("hint.shard_rows.sum", total=sum(answer), rows=dataset.num_rows)
     if list(answer) != expected:
-        return "each rank gets one contiguous chunk; which rank gets the extra row when they do not divide evenly?"
+        return say("hint.shard_rows.chunks")
     return None
 
 
@@ -453,13 +440,18 @@ def _shard_rows(answer, dataset, world_size):
 
 @dataclass(frozen=True)
 class Question:
-    prompt: str  # as the notebook's markdown shows it, in bold
+    prompt: str  # as the notebook's markdown shows it, in bold (English)
     choices: dict[str, tuple[str, str]]  # letter -> (the choice as the notebook shows it, why it is or is not right)
     key: str  # digest of the right letter (`_digest`): no letter is written down here
+    translated: dict[str, tuple[str, dict[str, tuple[str, str]]]]  # language -> (prompt, choices), beside English
 
     @property
     def letters(self) -> list[str]:
         return list(self.choices)
+
+    def said(self, language: str) -> tuple[str, dict[str, tuple[str, str]]]:
+        """(prompt, choices) in `language`: English, or the translation beside it in the quiz's file."""
+        return (self.prompt, self.choices) if language == "en" else self.translated[language]
 
 
 def _digest(quiz: str, number: int, letter: str) -> str:
@@ -471,29 +463,40 @@ QUIZ_DIR = Path(__file__).resolve().parent / "quizzes"  # one JSON file per note
 
 def _load_quizzes() -> dict[str, dict[int, Question]]:
     """Every quiz, from helpers/quizzes/NN.json: {number: {prompt, choices: {letter: {choice, why}},
-    key}}, as the notebooks' quiz cells show them (a test keeps the two in step)."""
+    key}}, as the notebooks' quiz cells show them (a test keeps the two in step), each text with its
+    translations beside it (`prompt_ko`, `choice_ko`, `why_ko`)."""
     quizzes = {}
     for path in sorted(QUIZ_DIR.glob("[0-9][0-9].json")):
         questions = json.loads(path.read_text(encoding="utf-8"))
-        quizzes[path.stem] = {
-            int(number): Question(
-                q["prompt"], {letter: (c["choice"], c["why"]) for letter, c in q["choices"].items()}, q["key"]
-            )
-            for number, q in questions.items()
-        }
+        quizzes[path.stem] = {int(number): _question(q) for number, q in questions.items()}
     return quizzes
+
+
+def _question(q: dict) -> Question:
+    def said(suffix: str):
+        return q["prompt" + suffix], {
+            letter: (c["choice" + suffix], c["why" + suffix]) for letter, c in q["choices"].items()
+        }
+
+    prompt, choices = said("")
+    return Question(
+        prompt, choices, q["key"], {language: said(f"_{language}") for language in LANGUAGES if language != "en"}
+    )
 
 
 QUIZZES: dict[str, dict[int, Question]] = _load_quizzes()
 
 
-def quiz_markdown(quiz: str) -> str:
+def quiz_markdown(quiz: str, language: str = "en") -> str:
     """The quiz's questions and choices as the notebook's quiz cell shows them, rendered from the data."""
-    return "\n\n".join(
-        f"**{number}. {question.prompt}**\n"
-        + "\n".join(f"- {letter}. {text}" for letter, (text, _) in question.choices.items())
-        for number, question in get_quiz(quiz).items()
-    )
+    check_language(language)
+    shown = []
+    for number, question in get_quiz(quiz).items():
+        prompt, choices = question.said(language)
+        shown.append(
+            f"**{number}. {prompt}**\n" + "\n".join(f"- {letter}. {text}" for letter, (text, _) in choices.items())
+        )
+    return "\n\n".join(shown)
 
 
 def get_quiz(quiz) -> dict[int, Question]:
@@ -512,7 +515,7 @@ def quiz_verdicts(quiz: str, answers) -> list[Verdict]:
             verdicts.append(Verdict(name, NOT_ANSWERED))
             continue
         if not isinstance(answers, dict):
-            verdicts.append(Verdict(name, NOT_YET, "answer with a dict of letters, such as {1: 'a', 2: ..., 3: ...}"))
+            verdicts.append(Verdict(name, NOT_YET, say("hint.quiz.dict")))
             continue
         given = answers.get(number, Ellipsis)
         if given is Ellipsis:
@@ -520,11 +523,12 @@ def quiz_verdicts(quiz: str, answers) -> list[Verdict]:
             continue
         letter = given.strip().lower().rstrip(".)") if isinstance(given, str) else None
         if letter not in question.choices:
-            verdicts.append(Verdict(name, NOT_YET, f"answer with one letter: {', '.join(question.letters)}"))
+            verdicts.append(Verdict(name, NOT_YET, say("hint.quiz.letter", letters=", ".join(question.letters))))
         elif _digest(quiz, number, letter) == question.key:
             verdicts.append(Verdict(name, CORRECT))
         else:
-            verdicts.append(Verdict(name, NOT_YET, f"not {letter}: {question.choices[letter][1]}"))
+            why = question.said(current_language())[1][letter][1]
+            verdicts.append(Verdict(name, NOT_YET, say("hint.quiz.wrong", letter=letter, why=why)))
     return verdicts
 
 

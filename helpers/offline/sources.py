@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ParameterError
+from ..language import message, say
 from ..report import record, short_path
 from ..running.outdir import built_beside
 from ..tasks import GLUE_TASKS, HUB_DATASET, GlueTask, get_task
@@ -32,7 +33,7 @@ from .hub import check_endpoint, configure_libraries, hub_status
 from .standins import STANDINS, standin_folder, standin_path
 
 SAMPLE_REPO = Path(__file__).resolve().parent / "sample_data" / "glue"  # shaped like nyu-mll/glue
-SAMPLE_WHAT = "the embedded sample (the project's own MRPC-style pairs, not the real corpus)"
+SAMPLE_WHAT = message("source.sample", "en")  # as a bundle's manifest records it
 KEYWORDS = ("auto", "hub", "sample")
 SOURCES_HELP = (
     "'auto', 'hub', 'sample', or a local folder: a classroom bundle, a folder shaped like "
@@ -48,11 +49,12 @@ class Located:
     name: str  # what was asked for: a Hub dataset or model id
     target: str  # what the library's loader gets: the id itself, or a local folder
     what: str  # which source, in a few words
-    why: str = "asked for"  # why that one
+    why: str = ""  # why that one; "" when it is what was asked for
 
     @property
     def description(self) -> str:
-        return f"{self.what} [{self.why}]"
+        """The source line's text, in the notebook's language (what and why were said in it)."""
+        return f"{self.what} [{self.why or say('source.asked_for')}]"
 
 
 _SHOWN: dict[str, str] = {}  # name -> the source line already shown in this process (a kernel)
@@ -63,7 +65,7 @@ def locate(name: str, source="auto") -> str:
     once per name in a process (again only when the answer changes)."""
     found = resolve(name, source)
     if _SHOWN.get(found.name) != found.description:
-        record(f"source:{found.name}", found.description, label=f"Source of {found.name}")
+        record(f"source:{found.name}", found.description, label=say("source.label", name=found.name))
         _SHOWN[found.name] = found.description
     return found.target
 
@@ -76,7 +78,7 @@ def resolve(name: str, source="auto", build: bool = True) -> Located:
     if name == HUB_DATASET:
         return _resolve_dataset(source)
     if Path(name).is_absolute():  # a local model folder, checked by check_name
-        return Located(name, name, f"local model folder {short_path(Path(name))}")
+        return Located(name, name, say("source.model_folder", folder=short_path(Path(name))))
     return _resolve_model(name, source, build=build)
 
 
@@ -146,16 +148,15 @@ def check_source(source) -> str:
 
 def _resolve_dataset(source: str) -> Located:
     if source == "sample":
-        return Located(HUB_DATASET, str(SAMPLE_REPO), SAMPLE_WHAT)
+        return Located(HUB_DATASET, str(SAMPLE_REPO), say("source.sample"))
     if source in ("hub", "auto"):
         status = configure_libraries()
         if status.online:
-            return Located(HUB_DATASET, HUB_DATASET, "the Hub", status.reason)
+            return Located(HUB_DATASET, HUB_DATASET, say("source.hub"), status.reason)
         cached = cached_configs()
         if cached:
-            return Located(
-                HUB_DATASET, HUB_DATASET, f"the local Hugging Face cache ({', '.join(cached)})", status.reason
-            )
+            what = say("source.cache_configs", configs=", ".join(cached))
+            return Located(HUB_DATASET, HUB_DATASET, what, status.reason)
         if source == "hub":
             raise ParameterError(
                 "source",
@@ -164,14 +165,14 @@ def _resolve_dataset(source: str) -> Located:
                 "in the local cache; use source='auto' to fall back to the embedded sample, "
                 "or a local folder",
             )
-        return Located(HUB_DATASET, str(SAMPLE_REPO), SAMPLE_WHAT, f"the Hub is unavailable: {status.reason}")
+        why = say("source.hub_unavailable", reason=status.reason)
+        return Located(HUB_DATASET, str(SAMPLE_REPO), say("source.sample"), why)
     folder = Path(source)
     manifest = read_manifest(folder)
     hub_shaped = hub_shaped_folder(folder)
     if hub_shaped is not None:
         what = _bundle_data_what(manifest)
-        kind = "classroom bundle" if manifest is not None else "local folder"
-        return Located(HUB_DATASET, str(hub_shaped), f"{kind} {short_path(folder)}" + (f": {what}" if what else ""))
+        return Located(HUB_DATASET, str(hub_shaped), _folder_what(folder, manifest, what))
     matched = {task: files for task, (files, problem) in _plain_groups(folder).items() if not problem}
     if not matched:
         raise ParameterError(
@@ -180,7 +181,7 @@ def _resolve_dataset(source: str) -> Located:
     return Located(
         HUB_DATASET,
         str(_view(folder, matched)),
-        f"local folder {short_path(folder)} ({', '.join(matched)} parquet files)",
+        say("source.local_parquet", folder=short_path(folder), tasks=", ".join(matched)),
     )
 
 
@@ -229,13 +230,19 @@ def _manifest_problem(manifest) -> str | None:
     return None
 
 
+def _folder_what(folder: Path, manifest: dict | None, what: str | None) -> str:
+    """A local folder or a classroom bundle (one with a manifest), and what its manifest says it holds."""
+    kind = say("source.bundle" if manifest is not None else "source.local_folder", folder=short_path(folder))
+    return kind + (f": {what}" if what else "")
+
+
 def _bundle_data_what(manifest: dict | None) -> str:
     """What a bundle says its data is: the Hub's, or the embedded sample."""
     parts = (manifest or {}).get("datasets", {}).get(HUB_DATASET, {})
     origins = {task: info.get("from", "?") for task, info in parts.items() if isinstance(info, dict)}
     if len(set(origins.values())) == 1:
-        return f"{', '.join(origins)} from {next(iter(origins.values()))}"
-    return "; ".join(f"{task} from {origin}" for task, origin in origins.items())
+        return say("source.from", tasks=", ".join(origins), origin=next(iter(origins.values())))
+    return "; ".join(say("source.from", tasks=task, origin=origin) for task, origin in origins.items())
 
 
 def front_matter(folder: Path, source=None) -> dict:
@@ -627,9 +634,9 @@ def _resolve_model(name: str, source: str, note: str = "", build: bool = True) -
         status = configure_libraries()
         why = note + status.reason
         if status.online:
-            return Located(name, name, "the Hub", why)
+            return Located(name, name, say("source.hub"), why)
         if model_is_cached(name):
-            return Located(name, name, "the local Hugging Face cache", why)
+            return Located(name, name, say("source.cache"), why)
         if source == "hub" or name not in STANDINS:
             raise ParameterError(
                 "checkpoint",
@@ -638,19 +645,18 @@ def _resolve_model(name: str, source: str, note: str = "", build: bool = True) -
                 f"Offline, stand-ins exist for: {', '.join(STANDINS)}; or pass a classroom "
                 "bundle (`python -m helpers bundle`) as source",
             )
-        return Located(name, str(standin(name)), STANDINS[name].describe(), f"the Hub is unavailable: {why}")
+        return Located(name, str(standin(name)), STANDINS[name].describe(), say("source.hub_unavailable", reason=why))
     folder = Path(source)
     manifest = read_manifest(folder)
     if (folder / name / "config.json").is_file():
         what = ((manifest or {}).get("models") or {}).get(name, {}).get("from")
-        kind = "classroom bundle" if manifest is not None else "local folder"
-        return Located(name, str(folder / name), f"{kind} {short_path(folder / name)}" + (f": {what}" if what else ""))
+        return Located(name, str(folder / name), _folder_what(folder / name, manifest, what))
     held = bundled_models(folder)
     if held or (manifest or {}).get("models"):
         raise ParameterError(
             "checkpoint", name, f"is not in {short_path(folder)}, which holds: {', '.join(held) or 'no model folder'}"
         )
-    return _resolve_model(name, "auto", note="the source folder holds data only; ", build=build)
+    return _resolve_model(name, "auto", note=say("source.data_only") + "; ", build=build)
 
 
 def model_is_cached(name: str) -> bool:

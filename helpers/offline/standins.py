@@ -14,6 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..language import say
 from ..running.outdir import built_beside
 
 # What the Hub's bert-base-uncased and distilbert-base-uncased publish as tokenizer_config.json.
@@ -22,22 +23,17 @@ HUB_TOKENIZER_CONFIG = {"do_lower_case": True, "model_max_length": 512}
 
 @dataclass(frozen=True)
 class StandIn:
-    tokenizer: str  # what the tokenizer is, in a few words
-    model: str  # what the weights are, in a few words
+    tokenizer: str  # what the tokenizer is, in a few words: a key of the messages' table
+    model: str  # what the weights are, in a few words: a key of the messages' table
 
     def describe(self) -> str:
-        return f"offline stand-in (tokenizer: {self.tokenizer}; model: {self.model})"
+        """The stand-in in a line, in the notebook's language."""
+        return say("standin.describe", tokenizer=say(self.tokenizer), model=say(self.model))
 
 
 STANDINS = {
-    "bert-base-uncased": StandIn(
-        tokenizer="the uncased BERT WordPiece vocabulary, the same ids",
-        model="MiniLM-L6, a pretrained 6-layer BERT (all-MiniLM-L6-v2), not BERT-base",
-    ),
-    "distilbert-base-uncased": StandIn(
-        tokenizer="the uncased BERT WordPiece vocabulary, the same ids",
-        model="a small DistilBERT with random weights (2 layers), not the pretrained one",
-    ),
+    "bert-base-uncased": StandIn(tokenizer="standin.vocabulary", model="standin.bert"),
+    "distilbert-base-uncased": StandIn(tokenizer="standin.vocabulary", model="standin.distilbert"),
 }
 RECIPE = "v2"  # bump when a folder's recipe changes: a new folder is built beside the old one
 
