@@ -10,9 +10,9 @@ explorer of notebook 4 before and after the test moves its controls.
 """
 
 import json
-import shutil
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -25,6 +25,7 @@ import nbformat
 import pytest
 
 from helpers.classroom.reading import noise
+from helpers.language import message
 from helpers.report import RECORD_KEY
 from helpers.running.runner import list_notebooks, notebook_folder
 
@@ -465,6 +466,8 @@ def _check_shown(notebook: Path, cells: list[dict], images: list[dict], run: boo
         assert noise(cells)["progress widgets"] > 0
 
 
+HANGUL = re.compile(r"[\uac00-\ud7a3]")  # the Hangul syllables
+KOREAN_STATUS = {status: message(f"status.{status}", "ko") for status in ("correct", "not_yet", "not_answered")}
 # Hangul drawn with a real font: without a CJK font Chromium draws every syllable as the same empty box.
 HANGUL_DRAWN = """() => {
     const canvas = document.createElement('canvas');
@@ -485,8 +488,8 @@ def test_a_korean_notebook_shows_hangul_and_jupyterlab_speaks_korean(lab):
     """notebooks/ko/01 opened as a learner first sees it: its prose and its self-checks in Korean,
     Hangul drawn with a font (setup.sh installs Debian's fonts-noto-cjk), and JupyterLab's own Korean
     interface installed (the language pack, Settings > Language)."""
-    fonts = subprocess.run(["fc-list", ":lang=ko"], capture_output=True, text=True).stdout if shutil.which("fc-list") else ""
-    if not fonts.strip():
+    fonts = shutil.which("fc-list") and subprocess.run(["fc-list", ":lang=ko"], capture_output=True, text=True).stdout
+    if not (fonts or "").strip():
         pytest.skip("no font with Hangul: run setup.sh as root (it installs Debian's fonts-noto-cjk)")
     page, name = lab, "01_loading_mrpc"
     page.evaluate("path => jupyterapp.commands.execute('docmanager:open', {path}).then(() => true)", f"ko/{name}.ipynb")
@@ -500,7 +503,7 @@ def test_a_korean_notebook_shows_hangul_and_jupyterlab_speaks_korean(lab):
         page.set_viewport_size(LAPTOP)
         page.evaluate(CLOSE)
     assert drawn == {"distinct": True, "drawn": True}, drawn
-    assert len(HANGUL.findall(prose)) > 1000 and "데이터셋" in prose  # the prose, in the glossary's terms
+    assert len(HANGUL.findall(prose)) > 300 and "데이터셋" in prose  # the prose drawn so far, in the glossary's terms
     shown = "\n".join(_text(c["outputs"]) for c in cells)
     statuses = re.findall(rf"^\S[^\n]*?: ({'|'.join(KOREAN_STATUS.values())})", shown, flags=re.M)
     assert statuses and set(statuses) == {KOREAN_STATUS["correct"]}, statuses  # every self-check, in Korean

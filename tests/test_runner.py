@@ -100,7 +100,7 @@ def test_the_up_front_check_is_quiet(capfd, tmp_path, monkeypatch, task_folder):
         (
             ["-p", "batch_sise", "4"],
             "batch_sise=4: no chosen notebook has a parameter 'batch_sise'; they have: "
-            "batch_size, checkpoint, max_length, seed, source, task",
+            "batch_size, checkpoint, language, max_length, seed, source, task",
         ),
         (["-f", "missing.yml"], "-f='missing.yml': cannot be read (No such file or directory)"),
         (["-f", "{bad}"], "-f='{bad}': is not valid YAML"),
@@ -196,7 +196,7 @@ def test_a_dead_kernel_or_a_timeout_is_a_row_and_the_run_goes_on(capsys, tmp_pat
         _tiny_notebook(folder / "02_sleeps.ipynb", "import time", "time.sleep(120)"),
         _tiny_notebook(folder / "03_fine.ipynb", "print('still run')"),
     ]
-    monkeypatch.setattr(helpers.running.runner, "list_notebooks", lambda names: notebooks)
+    monkeypatch.setattr(helpers.running.runner, "list_notebooks", lambda names, folder=None: notebooks)
     started = time.perf_counter()
     code, out, err = _cli(capsys, "run", "--timeout", "3", "--out", str(tmp_path / "out"))
     assert time.perf_counter() - started < 60
@@ -233,7 +233,7 @@ def test_a_hub_that_fails_in_a_kernel_is_said_and_the_next_kernels_start_offline
         _tiny_notebook(folder / f"0{n}_tokenizer.ipynb", "import helpers\nfrom transformers import AutoTokenizer", load)
         for n in (1, 2)
     ]
-    monkeypatch.setattr(helpers.running.runner, "list_notebooks", lambda names: notebooks)
+    monkeypatch.setattr(helpers.running.runner, "list_notebooks", lambda names, folder=None: notebooks)
     started = time.perf_counter()
     code, out, err = _cli(capsys, "run", "--out", str(tmp_path / "out"))
     assert time.perf_counter() - started < 60
@@ -389,7 +389,7 @@ def test_cli_typo_is_one_line_exit_2_and_fast(tmp_path):
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "error: batch_sise=4: no chosen notebook has a parameter 'batch_sise'; they have: batch_size, "
-        "checkpoint, max_length, seed, source, task"
+        "checkpoint, language, max_length, seed, source, task"
     ]
     assert "Traceback" not in done.stdout + done.stderr
     assert not (tmp_path / "out").exists()

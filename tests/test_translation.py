@@ -32,9 +32,8 @@ def test_the_built_notebook_is_korean_prose_around_the_english_code(notebook):
         assert after["metadata"] == before["metadata"] and after["id"] == before["id"]
         if "parameters" in before["metadata"].get("tags", []):  # the one change in code: the language
             english_line, korean_line = (translation.LANGUAGE_LINE.format(lang) for lang in ("en", "ko"))
-            assert english_line in before["source"] and after["source"] == before["source"].replace(
-                english_line, korean_line
-            )
+            english = "".join(before["source"])
+            assert english_line in english and after["source"] == english.replace(english_line, korean_line)
         elif before["cell_type"] == "code":
             assert after == before  # the code, its outputs and its metadata: the English notebook's
         else:

@@ -27,7 +27,8 @@ import re
 from pathlib import Path
 
 from ..errors import ParameterError
-from ..exercises import REVEAL_LINE
+from ..exercises import reveal_line
+from ..language import LANGUAGES
 from ..running.cli import add_notebook_options, add_out_options
 
 SOLUTION_TAG = "solution"
@@ -58,7 +59,8 @@ def find_solution(notebook, exercise: str):
 def without_reveal(text: str) -> str:
     """A markdown cell's text without the closing line that points at a hidden worked answer."""
     lines = text.splitlines()
-    while lines and lines[-1].strip() in ("", REVEAL_LINE):
+    reveal_lines = {"", *(reveal_line(language) for language in LANGUAGES)}  # in any language
+    while lines and lines[-1].strip() in reveal_lines:
         lines.pop()
     return "\n".join(lines)
 

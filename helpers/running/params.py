@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from ..errors import ParameterError
+from ..language import check_language
 from ..tasks import get_task
 from .outdir import check_out_dir, check_path_text  # noqa: F401  (check_out_dir: the one --out rule)
 
@@ -123,6 +124,7 @@ CHECKS = {
     "seed": check_seed,
     "learning_rate": check_learning_rate,
     "device": check_device,
+    "language": check_language,
 }
 
 
