@@ -35,12 +35,15 @@ def code_cells(path: Path, before_fix: bool = False) -> list[str]:
     return cells
 
 
-def run_once(path: Path, cell_timeout: float = 240, before_fix: bool = False, run_all: bool = False) -> dict:
-    """One kernel, every code cell in turn: {"outcome": "ok" | "error" | "hung", "cell", "seconds"}.
+def run_once(
+    path: Path, cell_timeout: float = 240, before_fix: bool = False, run_all: bool = False, env: dict | None = None
+) -> dict:
+    """One kernel (with `env`, else this process's environment), every code cell in turn:
+    {"outcome": "ok" | "error" | "hung", "cell", "seconds"}.
     run_all: send every cell at once, as JupyterLab's "Run All" does (the kernel queues them), rather
     than each after the one before has finished."""
     started = time.monotonic()
-    manager, client = start_new_kernel(kernel_name="python3", cwd=str(path.parent))
+    manager, client = start_new_kernel(kernel_name="python3", cwd=str(path.parent), env=env)
     try:
         cells = code_cells(path, before_fix)
         sent = [client.execute(source) for source in cells] if run_all else []

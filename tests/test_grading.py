@@ -136,6 +136,19 @@ def test_the_command_writes_a_course_and_refuses_bad_input(tmp_path, capsys):
     assert (out / "source/03_batched_map/03_batched_map.ipynb").stat().st_mtime_ns == kept
 
 
+def test_a_korean_course_from_the_korean_notebooks(tmp_path, capsys):
+    """`nbgrader --lang ko`: the assignment is notebooks/ko's, its prose in Korean, graded the same way."""
+    out = tmp_path / "course"
+    assert main(["nbgrader", "01", "--lang", "ko", "--out", str(out)]) == 0
+    assert (
+        capsys.readouterr().out.splitlines()[0] == "01_loading_mrpc: 3 answer cell(s), 3 autograded cell(s), 5 points"
+    )
+    source = _read(out / "source/01_loading_mrpc/01_loading_mrpc.ipynb")
+    text = nbformat.writes(source)
+    assert "데이터셋" in text and 'language: str = "ko"' in text and exercises.reveal_line("ko") not in text
+    assert sum(bool(c.metadata.get("nbgrader", {}).get("grade")) for c in source.cells) == 3
+
+
 def test_the_key_prints_worked_answers_and_quiz_letters(capsys):
     assert main(["key", "01"]) == 0
     printed = capsys.readouterr().out

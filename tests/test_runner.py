@@ -14,8 +14,9 @@ import pytest
 from commands import python
 
 import helpers
+from helpers.language import message
 from helpers.running.cli import main
-from helpers.running.runner import check_run, list_notebooks, summary_table
+from helpers.running.runner import check_run, list_notebooks, notebook_folder, summary_table
 
 ROOT = Path(__file__).resolve().parent.parent
 QUIET = {"echo": lambda *a, **k: None}
@@ -357,7 +358,7 @@ def test_a_kernel_decides_for_itself_within_2_s(tmp_path, silent_server, monkeyp
 
     monkeypatch.delenv("HF_HUB_OFFLINE")
     monkeypatch.setenv("HF_ENDPOINT", silent_server)
-    notebook = list_notebooks(["01"])[0]
+    notebook = list_notebooks(["01"], notebook_folder("ko"))[0]  # the Korean notebook: its lines in Korean
     started = time.perf_counter()
     papermill.execute_notebook(
         str(notebook),
@@ -370,7 +371,8 @@ def test_a_kernel_decides_for_itself_within_2_s(tmp_path, silent_server, monkeyp
     )
     assert time.perf_counter() - started < 60
     records = helpers.read_records(tmp_path / "01.ipynb")
-    assert records["source:nyu-mll/glue"].endswith("[the Hub is unavailable: 127.0.0.1 did not answer within 2 s]")
+    reason = "127.0.0.1 did not answer within 2 s"
+    assert records["source:nyu-mll/glue"].endswith(f"[{message('source.hub_unavailable', 'ko', reason=reason)}]")
 
 
 def test_papermill_help_lists_each_parameter_with_a_type_and_description():

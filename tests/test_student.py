@@ -8,9 +8,9 @@ import pytest
 import helpers
 from helpers import exercises
 from helpers.classroom import student
-from helpers.exercises import REVEAL_LINE
+from helpers.exercises import REVEAL_LINE, reveal_line
 from helpers.running.cli import main
-from helpers.running.runner import list_notebooks, notebook_parameters, run_notebooks
+from helpers.running.runner import list_notebooks, notebook_folder, notebook_parameters, run_notebooks
 
 NOTEBOOKS = list_notebooks()
 
@@ -135,3 +135,20 @@ def test_student_source_must_be_a_folder(tmp_path, capsys):
         error = capsys.readouterr().err
         assert error.count("\n") == 1 and error.startswith("error: source=") and message in error
     assert not (tmp_path / "class").exists()
+
+
+def test_korean_copies_and_a_language_we_do_not_have(tmp_path, capsys):
+    """`student --lang ko`: copies of notebooks/ko, their prose in Korean, the Korean reveal line gone
+    with the answers, the language parameter "ko"; `--lang fr` is one line, exit 2, nothing written."""
+    out = tmp_path / "반"  # a Korean folder name, as a Korean teacher may well choose
+    assert main(["student", "01", "--lang", "ko", "--out", str(out)]) == 0
+    copy, korean = _read(out / "01_loading_mrpc.ipynb"), _read(notebook_folder("ko") / "01_loading_mrpc.ipynb")
+    text = nbformat.writes(copy)
+    assert reveal_line("ko") in nbformat.writes(korean) and reveal_line("ko") not in text
+    assert len(student.solution_cells(copy)) == len(student.solution_cells(korean)) == 3
+    assert 'language: str = "ko"' in text and "데이터셋" in text
+    assert not any(cell.get("outputs") for cell in copy.cells if cell.cell_type == "code")
+    capsys.readouterr()
+    assert main(["student", "--lang", "fr", "--out", str(tmp_path / "fr")]) == 2
+    assert capsys.readouterr().err == "error: --lang='fr': choose one of en, ko\n"
+    assert not (tmp_path / "fr").exists()
