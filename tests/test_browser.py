@@ -38,10 +38,10 @@ LAPTOP = {"width": 1280, "height": 800}
 # their stored outputs checked as drawn (nbval runs every notebook, and compares what it shows with
 # the stored copy: conftest.py).
 RUN_IN_BROWSER = {
-    "01_loading_mrpc": "a deeper section and an answer, opened by a click",
     "03_batched_map": "Map progress bars drawn as widgets",
     "04_dynamic_padding": "the padding explorer's controls, moved",
-}  # 07's processes forked from a kernel run cell by cell: nbval's kernel does that on every test run
+}  # 01's section and answer are opened by clicks as it opens (no run needed); 07's processes forked
+# from a kernel: nbval's kernel runs it cell by cell on every test run, tests/test_kernel_runs.py "Run All"
 # Lighter timing cells: this test checks what a learner sees, not how fast the machine is.
 LIGHTER = {
     "02_pair_tokenization": "memory_rows = 1000",

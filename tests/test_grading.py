@@ -144,7 +144,7 @@ def test_a_korean_course_from_the_korean_notebooks(tmp_path, capsys):
         capsys.readouterr().out.splitlines()[0] == "01_loading_mrpc: 3 answer cell(s), 3 autograded cell(s), 5 points"
     )
     source = _read(out / "source/01_loading_mrpc/01_loading_mrpc.ipynb")
-    text = nbformat.writes(source)
+    text = "\n".join(cell.source for cell in source.cells)
     assert "데이터셋" in text and 'language: str = "ko"' in text and exercises.reveal_line("ko") not in text
     assert sum(bool(c.metadata.get("nbgrader", {}).get("grade")) for c in source.cells) == 3
 
