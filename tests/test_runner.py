@@ -110,6 +110,8 @@ def test_the_up_front_check_is_quiet(capfd, tmp_path, monkeypatch, task_folder):
         (["-y", "[1,2]"], "-y='[1,2]': must be a YAML mapping"),
         (["-y", "hello"], "-y='hello': must be a YAML mapping"),
         (["-y", "a: [1"], "-y='a: [1': is not valid YAML"),
+        (["-p", "language", "fr"], "language='fr': choose one of en, ko"),
+        (["--lang", "fr"], "--lang='fr': choose one of en, ko"),
         (["--timeout", "0"], "timeout=0: must be a positive integer"),
         (["--timeout", "-5"], "timeout=-5: must be a positive integer"),
         (["--out", "{file}"], "out='{file}': is an existing file; choose a folder"),

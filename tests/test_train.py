@@ -177,16 +177,15 @@ def test_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.processes
-def test_one_process(tmp_path, sample):
+@pytest.mark.processes  # a short training, in this process (the command line's own path: torchrun's test)
+def test_one_process(tmp_path, sample, capsys):
     out = tmp_path / "one"
-    done = _run([sys.executable, "-m", "helpers.training.train", *TINY, "--out", str(out)])
-    _clean_exit(done)
+    assert training.main([*TINY, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
     metrics = _metrics(out)
     _check_training(metrics, 1, sample)
     assert metrics["processes"][0]["threads"] == 1  # the test settings' OMP_NUM_THREADS=1
-    assert "1 process(es) (NO, cpu)" in done.stdout and "metrics written to" in done.stdout
-    _nothing_left(metrics, tmp_path)
+    assert "1 process(es) (NO, cpu)" in printed and "metrics written to" in printed
 
 
 def _two_nodes(tmp_path, out, *options: str) -> list[str]:
