@@ -2,11 +2,10 @@
 
 import csv
 import os
-import subprocess
-import sys
 from collections import Counter
 
 import pytest
+from commands import python
 
 import helpers
 from helpers.padding import STRATEGIES
@@ -59,27 +58,8 @@ def test_bad_device_is_named():
 
 @pytest.mark.processes
 def test_cli_writes_csv_and_plot(tmp_path):
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "helpers",
-            "bench",
-            "--source",
-            "sample",
-            "--checkpoint",
-            "distilbert-base-uncased",
-            "--steps",
-            "2",
-            "--batch-size",
-            "4",
-            "--out",
-            str(tmp_path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    options = "--source sample --checkpoint distilbert-base-uncased --steps 2 --batch-size 4".split()
+    done = python("-m", "helpers", "bench", *options, "--out", str(tmp_path), timeout=300)
     assert done.returncode == 0, done.stderr
     assert "vs fixed" in done.stdout and "cpu" in done.stdout
     rows = list(csv.DictReader(open(tmp_path / "padding_benchmark.csv")))
