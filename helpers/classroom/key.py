@@ -19,23 +19,21 @@ def _indented(text: str, indent: str = "    ") -> list[str]:
     return [indent + line if line.strip() else "" for line in text.splitlines()]
 
 
-def quiz_key_lines(quiz: str) -> list[str]:
-    """A quiz's right letters, then each question with its right choice and why the others are not."""
+def quiz_key_lines(quiz: str, language: str = "en") -> list[str]:
+    """A quiz's right letters, then each question with its right choice and why the others are not,
+    in `language`."""
     key = exercises.quiz_key(quiz)
     lines = [f"quiz {quiz}: " + ", ".join(f"{number} {letter}" for number, letter in key.items())]
     for number, question in exercises.get_quiz(quiz).items():
         right = key[number]
-        choice, why = question.choices[right]
-        lines += [f"  {number}. {question.prompt}", f"     {right} (right): {choice} -- {why}"]
-        lines += [
-            f"     {letter}: {text} -- {reason}"
-            for letter, (text, reason) in question.choices.items()
-            if letter != right
-        ]
+        prompt, choices = question.said(language)
+        choice, why = choices[right]
+        lines += [f"  {number}. {prompt}", f"     {right} (right): {choice} -- {why}"]
+        lines += [f"     {letter}: {text} -- {reason}" for letter, (text, reason) in choices.items() if letter != right]
     return lines
 
 
-def notebook_key(path: Path) -> list[str]:
+def notebook_key(path: Path, language: str = "en") -> list[str]:
     """The key of one stored notebook: its exercises' worked answers in order, then its quiz."""
     import nbformat
 
@@ -50,7 +48,7 @@ def notebook_key(path: Path) -> list[str]:
         lines.append(f"exercise {name}" + (f": {exercise.question}" if exercise else ""))
         lines += _indented(cell.source)
     for quiz in quizzes:
-        lines += quiz_key_lines(quiz)
+        lines += quiz_key_lines(quiz, language)
     return lines
 
 
@@ -66,5 +64,5 @@ def cmd_key(args) -> int:
     from ..running.runner import chosen_notebooks
 
     notebooks = chosen_notebooks(args)  # every name checked before anything is printed
-    print("\n\n".join("\n".join(notebook_key(path)) for path in notebooks))
+    print("\n\n".join("\n".join(notebook_key(path, args.lang)) for path in notebooks))
     return 0
