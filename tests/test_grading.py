@@ -161,15 +161,15 @@ def test_the_key_prints_worked_answers_and_quiz_letters(capsys):
     for number, question in exercises.QUIZZES["01"].items():
         choice, why = question.choices[key[number]]
         assert f"     {key[number]} (right): {choice} -- {why}" in printed
+        assert printed.count(f"  {number}. {question.prompt}") == 1
+        for letter, (text, reason) in question.choices.items():
+            assert letter == key[number] or f"     {letter}: {text} -- {reason}" in printed  # why it is wrong
+    assert printed.count(" -- ") == 12
     assert main(["key", "01", "--lang", "ko"]) == 0  # the Korean notebook's answers, the quiz in Korean
     printed = capsys.readouterr().out
     for number, question in exercises.QUIZZES["01"].items():
         prompt, choices = question.said("ko")
         assert f"  {number}. {prompt}" in printed and f"{key[number]} (right): {choices[key[number]][0]}" in printed
-        assert printed.count(f"  {number}. {question.prompt}") == 1
-        for letter, (text, reason) in question.choices.items():
-            assert letter == key[number] or f"     {letter}: {text} -- {reason}" in printed  # why it is wrong
-    assert printed.count(" -- ") == 12
     assert main(["key"]) == 0
     assert [line for line in capsys.readouterr().out.splitlines() if line.startswith("=== ")] == [
         f"=== {nb.stem}" for nb in NOTEBOOKS
