@@ -159,6 +159,7 @@ def test_distilbert_first_on_qqp_question_pairs(tmp_path, task_folder):
     assert "question1" in shown and "sentence1" not in shown  # QQP's columns, all the way through
 
 
+@pytest.mark.slow  # three more tasks (about 30 s with AX below): `pytest -m slow`, as CI runs it
 @pytest.mark.notebooks
 def test_mnli_and_stsb_run_with_their_own_splits_and_labels(tmp_path, task_folder):
     mnli, _ = task_folder("mnli")
@@ -170,6 +171,7 @@ def test_mnli_and_stsb_run_with_their_own_splits_and_labels(tmp_path, task_folde
     assert loss["after"] < loss["before"]  # mean squared error on scores, one step on the same batch
 
 
+@pytest.mark.slow
 @pytest.mark.notebooks
 def test_ax_is_test_only_and_cannot_train(tmp_path, task_folder):
     ax, _ = task_folder("ax")
