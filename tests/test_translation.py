@@ -81,3 +81,16 @@ def test_the_stored_korean_notebook_is_current(notebook):
     assert stored.is_file(), f"notebooks/ko/{notebook.name} is missing; {rebuild}"
     built = translation.translated_notebook(notebook, "ko")
     assert _cells(json.loads(stored.read_text(encoding="utf-8"))) == _cells(built), f"stale; {rebuild}"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.stem)
+def test_the_korean_notebook_prints_the_helpers_lines_in_korean(notebook):
+    """Its stored run: every self-check line and source line in Korean, none in English."""
+    from helpers.language import message
+
+    cells = json.loads((notebook_folder("ko") / notebook.name).read_text(encoding="utf-8"))["cells"]
+    outputs = [output for cell in cells if cell["cell_type"] == "code" for output in cell["outputs"]]
+    shown = "\n".join("".join(o.get("text") or o.get("data", {}).get("text/plain", "")) for o in outputs)
+    english = re.findall(r"^\S.*: (?:correct|not yet|not answered yet)$|Source of ", shown, flags=re.M)
+    korean = re.findall(rf"^\S.*: {message('status.correct', 'ko')}$", shown, flags=re.M)
+    assert not english and korean and "의 출처: " in shown, english
