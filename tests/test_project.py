@@ -138,3 +138,34 @@ def test_the_notebooks_and_the_helpers_they_reach_need_only_the_learners_set():
             outside.setdefault(top, set()).add(module)
     assert "helpers.exercises" in reached and "helpers.training.train" in reached  # the walk reached the helpers
     assert not outside, f"imported outside the learner's set: {outside}"
+
+
+def _resolves(dotted: str) -> bool:
+    """A module, or a name in one: `helpers.training.train`, `helpers.exercises.quiz_key`."""
+    import importlib
+
+    parts = dotted.split(".")
+    for end in range(len(parts), 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:end]))
+        except ModuleNotFoundError:
+            continue
+        for name in parts[end:]:
+            if not hasattr(found, name):
+                return False
+            found = getattr(found, name)
+        return True
+    return False
+
+
+def test_every_helpers_name_in_the_prose_exists():
+    """The README's and the notebooks' prose (English and Korean) name modules and commands
+    (`python -m helpers.training.train`, `helpers.locate`): each must exist, after any move."""
+    texts = [(ROOT / "README.md").read_text(encoding="utf-8"), (ROOT / "helpers" / "README.md").read_text()]
+    for path in sorted((ROOT / "notebooks").rglob("*.ipynb")):
+        cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        texts += ["".join(cell["source"]) for cell in cells if cell["cell_type"] == "markdown"]
+    names = {name for text in texts for name in re.findall(r"\b(helpers(?:\.[A-Za-z_]\w*)+)", text)}
+    names.discard("helpers.NAME")  # helpers/README.md's placeholder
+    assert len(names) >= 8 and "helpers.training.train" in names, sorted(names)
+    assert [name for name in sorted(names) if not _resolves(name)] == []
