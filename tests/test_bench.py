@@ -5,10 +5,10 @@ import os
 from collections import Counter
 
 import pytest
-from commands import python
 
 import helpers
 from helpers.padding import STRATEGIES
+from helpers.running.cli import main
 from helpers.training import bench
 
 
@@ -56,12 +56,12 @@ def test_bad_device_is_named():
         bench.pick_device("tpu")
 
 
-@pytest.mark.processes
-def test_cli_writes_csv_and_plot(tmp_path):
+@pytest.mark.processes  # a short benchmark, in this process (the command's code path, without a new interpreter)
+def test_cli_writes_csv_and_plot(tmp_path, capsys):
     options = "--source sample --checkpoint distilbert-base-uncased --steps 2 --batch-size 4".split()
-    done = python("-m", "helpers", "bench", *options, "--out", str(tmp_path), timeout=300)
-    assert done.returncode == 0, done.stderr
-    assert "vs fixed" in done.stdout and "cpu" in done.stdout
+    assert main(["bench", *options, "--out", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "vs fixed" in printed and "cpu" in printed
     rows = list(csv.DictReader(open(tmp_path / "padding_benchmark.csv")))
     assert [r["strategy"] for r in rows] == list(STRATEGIES)
     assert (tmp_path / "padding_benchmark.png").stat().st_size > 10_000

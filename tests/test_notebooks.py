@@ -125,6 +125,7 @@ def _run(tmp_path, names, **parameters):
     return {row["notebook"][:2]: row for row in rows}
 
 
+@pytest.mark.slow  # other parameters stay in the default run with QQP below
 @pytest.mark.notebooks
 def test_dynamic_padding_with_other_parameters(tmp_path):
     figures = _run(tmp_path, ["04"], batch_size=4, max_length=48, seed=7)["04"]["figures"]
