@@ -76,9 +76,15 @@ class Exercise:
 EXERCISES: dict[str, Exercise] = {}
 
 
-def _exercise(name: str, notebook: str, question: str, *needs: str):
+def _exercise(name: str, notebook: str, question: str, *needs: str, pair: str | None = None):
+    """Register a judge. pair: the answer must be a pair first (`pair` is the messages' key saying
+    what the two values are), checked before the judge sees it."""
+
     def register(judge):
-        EXERCISES[name] = Exercise(name, notebook, needs, judge, question)
+        def judged(answer, **objects):
+            return (_pair_of(answer, pair) if pair else None) or judge(answer, **objects)
+
+        EXERCISES[name] = Exercise(name, notebook, needs, judged, question)
         return judge
 
     return register
@@ -162,6 +168,11 @@ def _one_line(text: str, width: int = 200) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
+def _first_hint(*checks: tuple[bool, str]) -> str | None:
+    """The hint of the first failed check, each a (failed, message key) pair; None when all pass."""
+    return next((say(key) for failed, key in checks if failed), None)
+
+
 def _pair_of(answer, what: str) -> str | None:
     """None for a pair; else the hint, `what` (a key of the messages' table) saying what the two are."""
     if not isinstance(answer, (tuple, list)) or len(answer) != 2:
@@ -178,11 +189,15 @@ def course_index(index: int, rows: int) -> int:
 # ---- 01: loading ------------------------------------------------------------------------------
 
 
-@_exercise("labels", "01", "the labels of the course's elements 15 (train) and 87 (validation)", "splits", "indices")
+@_exercise(
+    "labels",
+    "01",
+    "the labels of the course's elements 15 (train) and 87 (validation)",
+    "splits",
+    "indices",
+    pair="hint.labels.pair",
+)
 def _labels(answer, splits, indices):
-    problem = _pair_of(answer, "hint.labels.pair")
-    if problem:
-        return problem
     names = (say("hint.labels.first"), say("hint.labels.second"))
     for position, (given, split, index) in enumerate(zip(answer, splits, indices)):
         feature = split.features["label"]
@@ -222,11 +237,9 @@ def _longest(answer, dataset, column):
     "tokenizer",
     "example",
     "columns",
+    pair="hint.pair_vs_separate.pair",
 )
 def _pair_vs_separate(answer, tokenizer, example, columns):
-    problem = _pair_of(answer, "hint.pair_vs_separate.pair")
-    if problem:
-        return problem
     first, second = (example[c] for c in columns)
     pair = tokenizer(first, second)
     separate = len(tokenizer(first)["input_ids"]) + len(tokenizer(second)["input_ids"])
@@ -281,11 +294,14 @@ def _map_batch_size() -> int:
     return inspect.signature(Dataset.map).parameters["batch_size"].default
 
 
-@_exercise("calls", "03", "how many times map calls the function, batched=False and batched=True", "dataset")
+@_exercise(
+    "calls",
+    "03",
+    "how many times map calls the function, batched=False and batched=True",
+    "dataset",
+    pair="hint.calls.pair",
+)
 def _calls(answer, dataset):
-    problem = _pair_of(answer, "hint.calls.pair")
-    if problem:
-        return problem
     rows = dataset.num_rows
     if answer[0] != rows:
         return say("hint.calls.first")
@@ -362,17 +378,19 @@ def _any_task(answer, examples, tokenizer):
 # ---- 04: collating ----------------------------------------------------------------------------
 
 
-@_exercise("collated_shape", "04", "the shape of a collated batch, predicted", "collator", "features")
+@_exercise(
+    "collated_shape",
+    "04",
+    "the shape of a collated batch, predicted",
+    "collator",
+    "features",
+    pair="hint.collated_shape.pair",
+)
 def _collated_shape(answer, collator, features):
-    problem = _pair_of(answer, "hint.collated_shape.pair")
-    if problem:
-        return problem
     expected = tuple(collator(features)["input_ids"].shape)
-    if answer[0] != expected[0]:
-        return say("hint.collated_shape.first")
-    if answer[1] != expected[1]:
-        return say("hint.collated_shape.width")
-    return None
+    return _first_hint(
+        (answer[0] != expected[0], "hint.collated_shape.first"), (answer[1] != expected[1], "hint.collated_shape.width")
+    )
 
 
 @_exercise("fewest_widths", "04", "the per-batch strategy with the fewest distinct batch widths", "stats")
@@ -396,11 +414,7 @@ def _adam_step(answer, model, before):
     if not is_number(answer) or answer <= 0:
         return say("hint.positive", example="1e-3")
     largest = max((p.detach() - before[name]).abs().max().item() for name, p in model.named_parameters())
-    if answer > 2 * largest:
-        return say("hint.adam_step.large")
-    if answer < largest / 2:
-        return say("hint.adam_step.small")
-    return None
+    return _first_hint((answer > 2 * largest, "hint.adam_step.large"), (answer < largest / 2, "hint.adam_step.small"))
 
 
 # ---- 06: the padding lab ----------------------------------------------------------------------
