@@ -10,6 +10,7 @@ loads, progress bars drawn from the forked processes), to count how often that h
 """
 
 import argparse
+import os
 import queue
 import sys
 import time
@@ -43,6 +44,7 @@ def run_once(
     run_all: send every cell at once, as JupyterLab's "Run All" does (the kernel queues them), rather
     than each after the one before has finished."""
     started = time.monotonic()
+    env = dict(os.environ) if env is None else env  # jupyter_client reads the dict it is given
     manager, client = start_new_kernel(kernel_name="python3", cwd=str(path.parent), env=env)
     try:
         cells = code_cells(path, before_fix)

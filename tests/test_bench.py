@@ -5,10 +5,10 @@ import os
 from collections import Counter
 
 import pytest
+from commands import said
 
 import helpers
 from helpers.padding import STRATEGIES
-from helpers.running.cli import main
 from helpers.training import bench
 
 
@@ -59,8 +59,7 @@ def test_bad_device_is_named():
 @pytest.mark.processes  # a short benchmark, in this process (the command's code path, without a new interpreter)
 def test_cli_writes_csv_and_plot(tmp_path, capsys):
     options = "--source sample --checkpoint distilbert-base-uncased --steps 2 --batch-size 4".split()
-    assert main(["bench", *options, "--out", str(tmp_path)]) == 0
-    printed = capsys.readouterr().out
+    printed = said(capsys, "bench", *options, "--out", str(tmp_path))
     assert "vs fixed" in printed and "cpu" in printed
     rows = list(csv.DictReader(open(tmp_path / "padding_benchmark.csv")))
     assert [r["strategy"] for r in rows] == list(STRATEGIES)

@@ -5,6 +5,7 @@ import json
 import os
 
 import pytest
+from commands import said
 from datasets import load_dataset
 from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -13,7 +14,6 @@ from helpers.classroom.bundle import build_bundle
 from helpers.course import COURSE_FIGURES
 from helpers.offline.sources import SAMPLE_REPO, SAMPLE_WHAT
 from helpers.offline.standins import STANDINS
-from helpers.running.cli import main
 
 
 @pytest.fixture(scope="module")
@@ -79,8 +79,7 @@ def test_a_class_can_read_the_bundle(bundle):
 def test_bundle_refuses_a_used_folder_and_leaves_nothing_on_failure(bundle, tmp_path, capsys):
     with pytest.raises(helpers.ParameterError, match="out=.*already exists and is not empty; choose a new folder$"):
         build_bundle(["mrpc"], ["bert-base-uncased"], bundle)  # bundle has no --overwrite: none suggested
-    assert main(["bundle", "--out", str(bundle)]) == 2
-    assert "overwrite" not in capsys.readouterr().err
+    assert "overwrite" not in said(capsys, "bundle", "--out", str(bundle), code=2)
     with pytest.raises(helpers.ParameterError, match="task='qqp': is not in the embedded sample"):
         build_bundle(["qqp"], ["bert-base-uncased"], tmp_path / "new")
     with pytest.raises(helpers.ParameterError, match="checkpoint='gpt2': is neither reachable"):

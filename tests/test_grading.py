@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from commands import said
 
 from helpers import exercises
 from helpers.classroom import grading
@@ -101,8 +102,7 @@ def test_the_export_makes_answers_solutions_and_checks_autograded(notebook):
 
 def test_the_command_writes_a_course_and_refuses_bad_input(tmp_path, capsys):
     out = tmp_path / "course"
-    assert main(["nbgrader", "01", "03", "--out", str(out)]) == 0
-    printed = capsys.readouterr().out.splitlines()
+    printed = said(capsys, "nbgrader", "01", "03", "--out", str(out)).splitlines()
     assert printed[0] == "01_loading_mrpc: 3 answer cell(s), 3 autograded cell(s), 5 points"
     assert printed[1] == "03_batched_map: 4 answer cell(s), 4 autograded cell(s), 6 points"
     assert printed[2].startswith("nbgrader course in ") and "generate_assignment 01_loading_mrpc" in printed[2]
@@ -123,8 +123,7 @@ def test_the_command_writes_a_course_and_refuses_bad_input(tmp_path, capsys):
         (["--out", new, "--course-id", "my course"], "error: course-id='my course'"),
         (["09", "--out", new], "error: notebook='09'"),
     ]:
-        assert main(["nbgrader", *args]) == 2
-        error = capsys.readouterr().err
+        error = said(capsys, "nbgrader", *args, code=2)
         assert error.count("\n") == 1 and error.startswith(message), error
     assert not (tmp_path / "new").exists()
 
@@ -139,10 +138,8 @@ def test_the_command_writes_a_course_and_refuses_bad_input(tmp_path, capsys):
 def test_a_korean_course_from_the_korean_notebooks(tmp_path, capsys):
     """`nbgrader --lang ko`: the assignment is notebooks/ko's, its prose in Korean, graded the same way."""
     out = tmp_path / "course"
-    assert main(["nbgrader", "01", "--lang", "ko", "--out", str(out)]) == 0
-    assert (
-        capsys.readouterr().out.splitlines()[0] == "01_loading_mrpc: 3 answer cell(s), 3 autograded cell(s), 5 points"
-    )
+    printed = said(capsys, "nbgrader", "01", "--lang", "ko", "--out", str(out)).splitlines()
+    assert printed[0] == "01_loading_mrpc: 3 answer cell(s), 3 autograded cell(s), 5 points"
     source = _read(out / "source/01_loading_mrpc/01_loading_mrpc.ipynb")
     text = "\n".join(cell.source for cell in source.cells)
     assert "데이터셋" in text and 'language: str = "ko"' in text and exercises.reveal_line("ko") not in text
@@ -150,8 +147,7 @@ def test_a_korean_course_from_the_korean_notebooks(tmp_path, capsys):
 
 
 def test_the_key_prints_worked_answers_and_quiz_letters(capsys):
-    assert main(["key", "01"]) == 0
-    printed = capsys.readouterr().out
+    printed = said(capsys, "key", "01")
     stored = _read(NOTEBOOKS[0])
     for name in ("labels", "longest"):
         assert f"exercise {name}: {exercises.EXERCISES[name].question}" in printed
@@ -165,17 +161,14 @@ def test_the_key_prints_worked_answers_and_quiz_letters(capsys):
         for letter, (text, reason) in question.choices.items():
             assert letter == key[number] or f"     {letter}: {text} -- {reason}" in printed  # why it is wrong
     assert printed.count(" -- ") == 12
-    assert main(["key", "01", "--lang", "ko"]) == 0  # the Korean notebook's answers, the quiz in Korean
-    printed = capsys.readouterr().out
+    printed = said(capsys, "key", "01", "--lang", "ko")  # the Korean notebook's answers, the quiz in Korean
     for number, question in exercises.QUIZZES["01"].items():
         prompt, choices = question.said("ko")
         assert f"  {number}. {prompt}" in printed and f"{key[number]} (right): {choices[key[number]][0]}" in printed
-    assert main(["key"]) == 0
-    assert [line for line in capsys.readouterr().out.splitlines() if line.startswith("=== ")] == [
+    assert [line for line in said(capsys, "key").splitlines() if line.startswith("=== ")] == [
         f"=== {nb.stem}" for nb in NOTEBOOKS
     ]
-    assert main(["key", "09"]) == 2
-    assert capsys.readouterr().err.startswith("error: notebook='09': choose from 01_loading_mrpc")
+    assert said(capsys, "key", "09", code=2).startswith("error: notebook='09': choose from 01_loading_mrpc")
 
 
 # ---- nbgrader itself ----------------------------------------------------------------------------

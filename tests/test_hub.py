@@ -334,3 +334,96 @@ def test_a_socket_timeout_is_no_answer_whoever_notices_first(monkeypatch, silent
     answer = hub._answer
     monkeypatch.setattr(hub, "_answer", lambda url, method, timeout: answer(url, method, 0.2))
     assert hub.probe(silent_server, deadline=1.0) == hub.HubStatus(False, "127.0.0.1 did not answer within 1 s")
+
+
+XET_HASH = "a" * 64
+
+
+class XetStorageThatNeverAnswers(http.server.BaseHTTPRequestHandler):
+    """A Hub whose files live in xet storage (as the real Hub's large files do): the file's metadata
+    names its xet hash and where to get a storage token; the storage accepts and never answers."""
+
+    protocol_version = "HTTP/1.1"
+    release = threading.Event()
+
+    def do_HEAD(self):
+        port = self.server.server_address[1]
+        self._answer(
+            {
+                hub.REPO_COMMIT_HEADER: "c" * 40,
+                "ETag": f'"{XET_HASH}"',
+                "Content-Length": "1000",
+                "X-Xet-Hash": XET_HASH,
+                "Link": f'<http://127.0.0.1:{port}/api/models/x/y/xet-read-token/main>; rel="xet-auth"',
+            }
+        )
+
+    def do_GET(self):
+        port = self.server.server_address[1]
+        if self.path.startswith("/cas/"):
+            self.release.wait(60)  # the storage
+        elif "xet-read-token" in self.path:
+            expires = str(int(time.time()) + 3600)
+            cas = f"http://127.0.0.1:{port}/cas"
+            self._answer({"X-Xet-Cas-Url": cas, "X-Xet-Access-Token": "t", "X-Xet-Token-Expiration": expires})
+        else:
+            self._answer({}, 404)
+
+    def _answer(self, headers, status=200):
+        self.send_response(status)
+        for name, value in {"Content-Length": "0", **headers}.items():
+            self.send_header(name, value)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+XET_DOWNLOAD = """
+import json, os, sys, time
+from huggingface_hub import hf_hub_download
+import huggingface_hub.constants
+from helpers.offline import hub
+
+hub.WAIT_BOUND_S = 2
+hub.configure_libraries(hub.HubStatus(True, "the test's Hub answered the check"))
+result = {"waits": {name: os.environ[name] for name in hub.xet_waits()}}
+for name in ("model.safetensors", "other.safetensors"):
+    started = time.perf_counter()
+    try:
+        hf_hub_download("x/y", name)
+    except Exception as error:
+        result[name] = [type(error).__name__, time.perf_counter() - started]
+result.update(reason=hub.hub_status().reason, offline=huggingface_hub.constants.HF_HUB_OFFLINE)
+print(json.dumps(result))
+"""
+
+
+@pytest.mark.slow  # 6 s, waiting on purpose
+def test_a_file_in_xet_storage_that_never_comes_is_bounded_and_said(tmp_path):
+    """hf_xet (the Rust client huggingface_hub uses for the Hub's large files) bypasses the guarded
+    client: by its own defaults a storage that never answers holds a download for 60 s to connect,
+    300 s per read, 6 tries. Here each wait is WAIT_BOUND_S (2 s in this test, 20 s in use), with one
+    retry; the failure switches offline mode on, so the next file is refused at once."""
+    server = serve(XetStorageThatNeverAnswers)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HF_XET_CLIENT") and k != "HF_HUB_OFFLINE"}
+    env |= {"HF_ENDPOINT": f"http://127.0.0.1:{server.server_address[1]}", "HF_HOME": str(tmp_path / "hf")}
+    try:
+        done = python("-c", XET_DOWNLOAD, env=env, timeout=60)
+    finally:
+        XetStorageThatNeverAnswers.release.set()
+        server.shutdown()
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    assert result["waits"] == {
+        "HF_XET_CLIENT_CONNECT_TIMEOUT": "2s",
+        "HF_XET_CLIENT_READ_TIMEOUT": "2s",
+        "HF_XET_CLIENT_RETRY_MAX_ATTEMPTS": "1",
+    }
+    name, seconds = result["model.safetensors"]
+    assert name == "RuntimeError" and 3.5 < seconds < 15, result  # two tries of 2 s and a pause, not minutes
+    assert result["reason"].startswith("127.0.0.1 answered the check, then its file storage (hf_xet) failed: ")
+    assert f"/cas/v2/reconstructions/{XET_HASH[:8]}…" in result["reason"], result["reason"]
+    name, seconds = result["other.safetensors"]
+    assert result["offline"] is True and name == "LocalEntryNotFoundError" and seconds < 1, result
+    assert f"The Hub after the check: {result['reason']}" in done.stdout

@@ -1,6 +1,7 @@
 """helpers.running.params: every bad value is one message naming the parameter and what is allowed."""
 
 import pytest
+from commands import said
 
 import helpers
 from helpers.running.params import check_cache_writable, check_out_dir, check_parameters, check_sample_size
@@ -141,10 +142,7 @@ def test_sample_size_against_a_split():
     ],
 )
 def test_bench_and_train_options_have_the_same_bounds(capsys, tmp_path, monkeypatch, argv, message):
-    from helpers.running.cli import main
-
     monkeypatch.chdir(tmp_path)
-    assert main([*argv, "--source", "sample"]) == 2
-    err = capsys.readouterr().err
+    err = said(capsys, *argv, "--source", "sample", code=2)
     assert err.startswith(f"error: {message}") and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []  # not even the default runs/... folder

@@ -4,6 +4,7 @@ and each self-check says "not answered yet"; bad input is one line and writes no
 
 import nbformat
 import pytest
+from commands import said
 
 import helpers
 from helpers import exercises
@@ -74,8 +75,7 @@ def test_a_solution_is_swapped_for_its_stub():
 
 def test_the_command_writes_copies_and_refuses_bad_out(tmp_path, capsys):
     out = tmp_path / "class"
-    assert main(["student", "01", "03", "--out", str(out)]) == 0
-    printed = capsys.readouterr().out.splitlines()
+    printed = said(capsys, "student", "01", "03", "--out", str(out)).splitlines()
     assert sorted(p.name for p in out.iterdir()) == ["01_loading_mrpc.ipynb", "03_batched_map.ipynb"]
     answers = len(student.solution_cells(_read(out / "03_batched_map.ipynb")))
     assert printed[1] == f"03_batched_map.ipynb: {answers} answer cell(s) for the student" and answers >= 4

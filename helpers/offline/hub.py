@@ -16,6 +16,7 @@ after answering the check costs seconds, not the minutes of the libraries' own r
 
 import json
 import os
+import re
 import threading
 import time
 import urllib.error
@@ -189,6 +190,7 @@ def configure_libraries(status: HubStatus | None = None) -> HubStatus:
         use_short_timeouts()
         bound_streaming_retries()
         guard_requests()
+        guard_xet_downloads()
     else:
         set_offline_mode()
     return status
@@ -289,12 +291,51 @@ def _guarded_client_class(httpx2):
     return Guarded
 
 
+def xet_waits() -> dict[str, str]:
+    """hf_xet's own settings (read from the environment when its session starts) that bound it as
+    WAIT_BOUND_S bounds every other request: its defaults wait 60 s to connect and 300 s for data,
+    and retry 5 times; here at most WAIT_BOUND_S each, and one retry (under a minute in all)."""
+    bound = f"{WAIT_BOUND_S:g}s"
+    return {
+        "HF_XET_CLIENT_CONNECT_TIMEOUT": bound,
+        "HF_XET_CLIENT_READ_TIMEOUT": bound,
+        "HF_XET_CLIENT_RETRY_MAX_ATTEMPTS": "1",
+    }
+
+
+def guard_xet_downloads() -> None:
+    """The Hub keeps large files (model weights) in its xet storage, which huggingface_hub reads with
+    hf_xet, in Rust, outside the guarded client: bounded by hf_xet's settings (unless the user chose
+    their own), and its first failure switches offline mode on, with what it said."""
+    for name, value in xet_waits().items():
+        os.environ.setdefault(name, value)
+    import huggingface_hub.file_download as file_download
+
+    download = file_download.xet_get  # called by name from hf_hub_download, once per xet-stored file
+    if getattr(download, "guarded", False):
+        return
+
+    def guarded_xet_get(*args, **kwargs):
+        try:
+            return download(*args, **kwargs)
+        except RuntimeError as error:  # hf_xet's errors reach Python as RuntimeError
+            _trip_because(urlparse(endpoint()).hostname, f"its file storage (hf_xet) failed: {_innermost(error)}")
+            raise
+
+    guarded_xet_get.guarded = True
+    file_download.xet_get = guarded_xet_get
+
+
+def _innermost(error) -> str:
+    """hf_xet's message nests its causes ("Task error: ...: CAS Client Error: ...: error sending
+    request for url (...)"): the last says what was seen."""
+    if not str(error):
+        return type(error).__name__
+    return re.sub(r"([0-9a-f]{8})[0-9a-f]{8,}", r"\1…", str(error).splitlines()[0].rsplit(": ", 1)[-1])[:120]
+
+
 def _trip(request, seen) -> None:
-    """The Hub answered the check, then failed: offline mode from here on, and one line saying what
-    came back (kept as a record for the run's summary, and as the reason sources give)."""
-    global _status
-    if not _tripped.acquire(blocking=False):
-        return  # said once: the first failure is the one that matters
+    """A request through the guarded client failed: what came back, said in a few words."""
     what = f"{request.method} {request.url.path[:80]}"
     if isinstance(seen, int):
         what = f"HTTP {seen} to {what}"
@@ -303,7 +344,16 @@ def _trip(request, seen) -> None:
         what = f"no answer to {what} within {request.extensions['timeout'][step]:.0f} s"
     else:
         what = f"{what} failed ({type(seen).__name__}: {_why(seen)})"
-    _status = HubStatus(False, f"{request.url.host} answered the check, then {what}")
+    _trip_because(request.url.host, what)
+
+
+def _trip_because(host: str, what: str) -> None:
+    """The Hub answered the check, then failed: offline mode from here on, and one line saying what
+    came back (kept as a record for the run's summary, and as the reason sources give)."""
+    global _status
+    if not _tripped.acquire(blocking=False):
+        return  # said once: the first failure is the one that matters
+    _status = HubStatus(False, f"{host} answered the check, then {what}")
     set_offline_mode()
     from ..report import record
 
