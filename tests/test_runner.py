@@ -279,6 +279,12 @@ def test_the_summary_says_shared_sources_once():
     assert summary_table(rows).count("the sample") == 1 and "a folder" in summary_table(rows)
 
 
+def _as_a_terminal_starts_it() -> None:
+    """Ctrl-C's default action, as a command typed in a terminal has it: a test run started in the
+    background by a non-interactive shell (`... &`) ignores SIGINT, and a child inherits that."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _cells_done(path: Path) -> int:
     """How many cells papermill has recorded as completed in the notebook it is writing (0 while the
     file is missing or half written)."""
@@ -301,6 +307,7 @@ def test_ctrl_c_is_one_line_exit_130_and_an_honest_summary(tmp_path):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=_as_a_terminal_starts_it,
     )
     try:
         deadline = time.monotonic() + 120
