@@ -16,7 +16,7 @@ from commands import python
 import helpers
 from helpers.language import message
 from helpers.running.cli import main
-from helpers.running.runner import check_run, list_notebooks, notebook_folder, summary_table
+from helpers.running.runner import _last_started_cell, check_run, list_notebooks, notebook_folder, summary_table
 
 ROOT = Path(__file__).resolve().parent.parent
 QUIET = {"echo": lambda *a, **k: None}
@@ -285,16 +285,6 @@ def _as_a_terminal_starts_it() -> None:
     signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
-def _cells_done(path: Path) -> int:
-    """How many cells papermill has recorded as completed in the notebook it is writing (0 while the
-    file is missing or half written)."""
-    try:
-        cells = json.loads(path.read_text())["cells"]
-    except (OSError, ValueError, KeyError):
-        return 0
-    return sum(c.get("metadata", {}).get("papermill", {}).get("status") == "completed" for c in cells)
-
-
 @pytest.mark.processes
 def test_ctrl_c_is_one_line_exit_130_and_an_honest_summary(tmp_path):
     """Ctrl-C reaches the runner and its kernel (the terminal's whole process group). Notebook 4, the
@@ -311,7 +301,8 @@ def test_ctrl_c_is_one_line_exit_130_and_an_honest_summary(tmp_path):
     )
     try:
         deadline = time.monotonic() + 120
-        while _cells_done(out / "03_batched_map.ipynb") < 2:  # its kernel is up and running cells
+        # the runner's own reading of papermill's saved copy: notebook 3's kernel is on its second code cell
+        while (_last_started_cell(out / "03_batched_map.ipynb") or 0) < 2:
             assert time.monotonic() < deadline and process.poll() is None, process.communicate()
             time.sleep(0.2)
         time.sleep(1)  # notebook 3 is busy

@@ -293,8 +293,9 @@ def _guarded_client_class(httpx2):
 
 def xet_waits() -> dict[str, str]:
     """hf_xet's own settings (read from the environment when its session starts) that bound it as
-    WAIT_BOUND_S bounds every other request: its defaults wait 60 s to connect and 300 s for data,
-    and retry 5 times; here at most WAIT_BOUND_S each, and one retry (under a minute in all)."""
+    WAIT_BOUND_S bounds every other request. Its defaults (xet-core's source, 1.5 to 1.6 and after)
+    wait 60 s to connect and 300 s for data, and retry 5 times: a storage that never answered still
+    held a download after 420 s here. Now at most WAIT_BOUND_S each, one retry: 41.5 s in all."""
     bound = f"{WAIT_BOUND_S:g}s"
     return {
         "HF_XET_CLIENT_CONNECT_TIMEOUT": bound,
@@ -311,9 +312,9 @@ def guard_xet_downloads() -> None:
         os.environ.setdefault(name, value)
     import huggingface_hub.file_download as file_download
 
-    download = file_download.xet_get  # called by name from hf_hub_download, once per xet-stored file
-    if getattr(download, "guarded", False):
-        return
+    download = getattr(file_download, "xet_get", None)  # called by name from hf_hub_download, per xet file
+    if download is None or getattr(download, "guarded", False):
+        return  # another huggingface_hub: hf_xet's own settings above still bound it
 
     def guarded_xet_get(*args, **kwargs):
         try:
