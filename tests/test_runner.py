@@ -164,6 +164,11 @@ def test_overwrite_replaces_only_what_the_run_writes(capsys, tmp_path, monkeypat
     Path("class/notes.txt").write_text("the teacher's")
     others = {p: p.read_bytes() for p in Path("class").iterdir() if not p.name.startswith("01_")}
     assert len(others) == 7
+    # huggingface_hub and datasets read HF_HOME once, at import: imported now, this process keeps the
+    # suite's cache (a relative one would follow the tests' later working folders); the kernels get "cache"
+    import datasets  # noqa: F401
+    import huggingface_hub  # noqa: F401
+
     monkeypatch.setenv("HF_HOME", "cache")
     code, out, err = _cli(capsys, "run", "01", "-p", "sample_size", "5", "--out", "class/", "--overwrite")
     assert code == 0, out + err
