@@ -34,6 +34,7 @@ SPREAD = (
     "test_project.py",
     "test_student.py",
     "test_grading.py",
+    "test_kernel_runs.py",
 )
 SPREAD_KEY = pytest.StashKey[bool]()
 
@@ -85,6 +86,7 @@ def pytest_configure(config):
 FIRST = (
     "test_browser.py",
     "test_grading.py",
+    "test_kernel_runs.py",
     "07_multiple_processes.ipynb",
     "06_padding_lab.ipynb",
     "03_batched_map.ipynb",

@@ -41,7 +41,8 @@ RUN_IN_BROWSER = {
     "03_batched_map": "Map progress bars drawn as widgets",
     "04_dynamic_padding": "the padding explorer's controls, moved",
 }  # 01's section and answer are opened by clicks as it opens (no run needed); 07's processes forked
-# from a kernel: nbval's kernel runs it cell by cell on every test run, tests/test_kernel_runs.py "Run All"
+# from a kernel: nbval's kernel runs it cell by cell on every test run, tests/test_kernel_runs.py
+# "Run All", twice in one kernel
 # Lighter timing cells: this test checks what a learner sees, not how fast the machine is.
 LIGHTER = {
     "02_pair_tokenization": "memory_rows = 1000",

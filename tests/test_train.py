@@ -4,6 +4,7 @@ on 127.0.0.1; each run checked from what its processes recorded, and none left b
 import argparse
 import json
 import math
+import multiprocessing
 import subprocess
 import sys
 import time
@@ -162,6 +163,32 @@ def test_a_free_port_can_be_bound():
     port = int(training.free_port())
     with socket.socket() as server:
         server.bind(("127.0.0.1", port))
+
+
+@pytest.mark.processes
+def test_a_process_forked_first_runs_only_once_the_last_is_forked(tmp_path, monkeypatch):
+    """once_all_forked: no process connects while the kernel is still forking (issue 22)."""
+    monkeypatch.setenv("LOCAL_WORLD_SIZE", "2")  # as the launcher sets it in its processes
+    started = tmp_path / "started"
+    wrapped = training.once_all_forked(lambda: started.write_text(str(time.monotonic())))
+    fork = multiprocessing.get_context("fork")
+    first = fork.Process(target=wrapped)
+    first.start()
+    time.sleep(1)
+    assert not started.exists()  # waiting for its partner
+    last_forked = time.monotonic()
+    second = fork.Process(target=time.sleep, args=(2,))
+    second.start()
+    first.join(15)
+    second.join(15)
+    assert first.exitcode == 0 and float(started.read_text()) >= last_forked
+
+
+def test_in_the_kernel_itself_the_function_runs_at_once():
+    """With one process the launcher calls the function in the kernel: nothing to wait for."""
+    started = time.monotonic()
+    assert training.once_all_forked(lambda x: x + 1)(41) == 42
+    assert time.monotonic() - started < 1
 
 
 # ---- processes: the command itself --------------------------------------------------------------

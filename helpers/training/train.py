@@ -184,6 +184,44 @@ def free_port() -> str:
         return str(probe.getsockname()[1])
 
 
+def once_all_forked(function):
+    """`function` for `notebook_launcher`, run in each process it forks only once the kernel has
+    forked them all (waiting at most 10 s). A process's first connection makes the kernel's store
+    thread look its address up (c10d names every socket with getnameinfo), and a fork taken during
+    that look-up copies glibc's resolver lock held: the new process then waits on it forever, at its
+    own first connection (seen in notebook 7; issue 22). With one process the launcher runs
+    `function` in the kernel, which waits for nothing."""
+    import functools
+
+    import psutil
+
+    kernel = psutil.Process()
+
+    @functools.wraps(function)
+    def in_each_process(*args):
+        if os.getpid() != kernel.pid:
+            expected, deadline = int(os.environ.get("LOCAL_WORLD_SIZE", "1")), time.monotonic() + 10
+            while len(_forked(kernel)) < expected and time.monotonic() < deadline:
+                time.sleep(0.01)
+        return function(*args)
+
+    return in_each_process
+
+
+def _forked(kernel) -> list:
+    """The kernel's processes that are copies of it (a helper process it started runs another command)."""
+    import psutil
+
+    command, copies = kernel.cmdline(), []
+    for child in kernel.children():
+        try:
+            if child.cmdline() == command:
+                copies.append(child)
+        except psutil.Error:  # ended meanwhile
+            pass
+    return copies
+
+
 class LaunchError(RuntimeError):
     """The processes the launcher started are not one training."""
 
