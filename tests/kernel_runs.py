@@ -85,16 +85,26 @@ def run_once(
                 child.kill()
 
 
-def _waiting(kernel: psutil.Process) -> list[str]:
-    """The innermost native function of each process forked from the kernel, as gdb sees it
-    ([] without gdb, or without forked processes)."""
-    gdb, frames = shutil.which("gdb"), []
-    for child in kernel.children(recursive=True) if gdb else []:
+def where_they_wait(processes: list[psutil.Process], depth: int = 1) -> list[list[str]]:
+    """The innermost `depth` native functions of each process, as gdb's backtrace names them
+    ([] without gdb). A frame reads "#0  0x… in name (…)", or "#0  name (…) at file" with debug info."""
+    gdb, stacks = shutil.which("gdb"), []
+    for process in processes if gdb else []:
         trace = subprocess.run(
-            [gdb, "-p", str(child.pid), "-batch", "-ex", "bt 1"], capture_output=True, text=True, timeout=60
+            [gdb, "-p", str(process.pid), "-batch", "-ex", f"bt {depth}"], capture_output=True, text=True, timeout=60
         ).stdout
-        frames += [line.split(" in ", 1)[1].split(" (")[0] for line in trace.splitlines() if line.startswith("#0")]
-    return frames
+        frames = [
+            line.split(" in ", 1)[-1] if " in " in line else line.split(None, 1)[-1]
+            for line in trace.splitlines()
+            if line.startswith("#")
+        ]
+        stacks.append([frame.split(" (")[0][:80] for frame in frames])
+    return stacks
+
+
+def _waiting(kernel: psutil.Process) -> list[str]:
+    """Where each process forked from the kernel waits: its innermost native function."""
+    return [stack[0] for stack in where_they_wait(kernel.children(recursive=True)) if stack]
 
 
 def _reply(client, msg_id: str, deadline: float) -> dict | None:

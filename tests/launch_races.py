@@ -14,8 +14,6 @@ More processes mean more connections while the launcher forks, so more chances o
 import argparse
 import json
 import os
-import shutil
-import subprocess
 import threading
 
 os.environ["CUDA_VISIBLE_DEVICES"] = ""  # as notebook 7: every process on the CPU, one thread each
@@ -24,6 +22,7 @@ os.environ["OMP_NUM_THREADS"] = "1"
 import psutil  # noqa: E402
 import torch  # noqa: E402
 from accelerate import Accelerator, notebook_launcher  # noqa: E402
+from kernel_runs import where_they_wait  # noqa: E402  (this folder: run as a script)
 
 from helpers.training.train import free_port, once_all_forked  # noqa: E402
 
@@ -32,20 +31,6 @@ def meet_and_part():
     """What every function of notebook 7 does first and last: join the group, then leave it."""
     Accelerator(cpu=True)
     torch.distributed.destroy_process_group()
-
-
-def where_they_wait(processes: list[psutil.Process]) -> list[list[str]]:
-    """The innermost native functions of each process (gdb's backtrace), [] without gdb."""
-    gdb, stacks = shutil.which("gdb"), []
-    for process in processes if gdb else []:
-        trace = subprocess.run([gdb, "-p", str(process.pid), "-batch", "-ex", "bt 4"], capture_output=True, text=True)
-        frames = [
-            line.split(" in ", 1)[-1] if " in " in line else line.split(None, 1)[-1]
-            for line in trace.stdout.splitlines()
-            if line.startswith("#")
-        ]
-        stacks.append([frame.split(" (")[0][:80] for frame in frames])
-    return stacks
 
 
 def count(launches: int, processes: int, wrapped: tuple[bool, ...], seconds: float = 40) -> dict:
@@ -60,7 +45,7 @@ def count(launches: int, processes: int, wrapped: tuple[bool, ...], seconds: flo
             if not finished.wait(seconds):
                 hung[way] += 1
                 children = me.children(recursive=True)
-                stacks.extend(where_they_wait(children))
+                stacks.extend(where_they_wait(children, depth=4))
                 for child in children:
                     child.kill()  # the launcher then reports the launch failed, and the loop goes on
 
